@@ -1,0 +1,101 @@
+/**
+ * Bounds-checked byte primitives. Each writer checks the room first and writes nothing when it is short.
+ * @module
+ */
+import { BUFFER_TOO_SMALL, INVALID_FIELD, MAX_REMAINING_LENGTH, STRING_TOO_LONG, TRUNCATED } from "./codes.js";
+
+/**
+ * Writes one byte.
+ * @returns `offset + 1`, or `BUFFER_TOO_SMALL`, or `INVALID_FIELD` (value not an integer 0..255)
+ */
+export function writeU8(buf: Uint8Array, offset: number, value: number): number {
+  if (!(value >= 0 && value <= 0xff) || (value | 0) !== value) return INVALID_FIELD;
+  if (offset < 0 || offset >= buf.length) return BUFFER_TOO_SMALL;
+  buf[offset] = value;
+  return offset + 1;
+}
+
+/**
+ * Writes a big-endian u16.
+ * @returns `offset + 2`, or `BUFFER_TOO_SMALL`, or `INVALID_FIELD` (value not an integer 0..65535)
+ */
+export function writeU16(buf: Uint8Array, offset: number, value: number): number {
+  if (!(value >= 0 && value <= 0xffff) || (value | 0) !== value) return INVALID_FIELD;
+  if (offset < 0 || buf.length - offset < 2) return BUFFER_TOO_SMALL;
+  buf[offset] = value >>> 8;
+  buf[offset + 1] = value & 0xff;
+  return offset + 2;
+}
+
+/**
+ * Number of bytes the MQTT variable byte integer takes for `value`.
+ * @returns 1..4, or `INVALID_FIELD` (value not an integer 0..268,435,455)
+ */
+export function sizeVarInt(value: number): number {
+  if (!(value >= 0 && value <= MAX_REMAINING_LENGTH) || (value | 0) !== value) return INVALID_FIELD;
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
+}
+
+/**
+ * Writes an MQTT variable byte integer (remaining length), minimal form.
+ * @returns the new offset, or `BUFFER_TOO_SMALL`, or `INVALID_FIELD` (value out of 0..268,435,455)
+ */
+export function writeVarInt(buf: Uint8Array, offset: number, value: number): number {
+  const size = sizeVarInt(value);
+  if (size < 0) return size;
+  if (offset < 0 || buf.length - offset < size) return BUFFER_TOO_SMALL;
+  return putVarInt(buf, offset, value);
+}
+
+/**
+ * Writes a variable byte integer without checks (the caller sized the packet).
+ * @returns the new offset
+ */
+export function putVarInt(buf: Uint8Array, offset: number, value: number): number {
+  while (value >= 0x80) {
+    buf[offset++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  buf[offset++] = value;
+  return offset;
+}
+
+/**
+ * Writes a u16 length prefix then `length` bytes of `src` from `srcOffset` (an MQTT string or binary field).
+ * @returns the new offset, or `BUFFER_TOO_SMALL`, `STRING_TOO_LONG` (length > 65535), or `INVALID_FIELD`
+ *   (source range outside `src`)
+ */
+export function writeBytes(buf: Uint8Array, offset: number, src: Uint8Array, srcOffset: number, length: number): number {
+  if (length > 0xffff) return STRING_TOO_LONG;
+  if (!(srcOffset >= 0 && length >= 0 && srcOffset + length <= src.length)) return INVALID_FIELD;
+  if (offset < 0 || buf.length - offset < 2 + length) return BUFFER_TOO_SMALL;
+  buf[offset] = length >>> 8;
+  buf[offset + 1] = length & 0xff;
+  copyBytes(buf, offset + 2, src, srcOffset, length);
+  return offset + 2 + length;
+}
+
+/**
+ * Reads a big-endian u16.
+ * @returns the value 0..65535, or `TRUNCATED` when fewer than 2 bytes are left in `buf`
+ */
+export function readU16(buf: Uint8Array, offset: number): number {
+  if (offset < 0 || buf.length - offset < 2) return TRUNCATED;
+  return (buf[offset]! << 8) | buf[offset + 1]!;
+}
+
+/**
+ * Copies `length` bytes without creating views: `copyWithin` when source and destination are the same array
+ * (a pool), `set` for a whole source array, a byte loop otherwise. No bounds checks: the caller sized it.
+ * @returns `dstOffset + length`
+ */
+export function copyBytes(dst: Uint8Array, dstOffset: number, src: Uint8Array, srcOffset: number, length: number): number {
+  if (src === dst) {
+    if (srcOffset !== dstOffset) dst.copyWithin(dstOffset, srcOffset, srcOffset + length);
+  } else if (srcOffset === 0 && length === src.length) {
+    dst.set(src, dstOffset);
+  } else {
+    for (let i = 0; i < length; i++) dst[dstOffset + i] = src[srcOffset + i]!;
+  }
+  return dstOffset + length;
+}

@@ -1,0 +1,371 @@
+/**
+ * Resumable MQTT stream decoder: fed bytes in any chunking, it reports one packet (or one streamed payload
+ * chunk) per call through a reused {@link Packet}, and allocates nothing after construction.
+ * @module
+ */
+import {
+  CHUNK, DECODER_FAILED, INVALID_PACKET_TYPE, MALFORMED_REMAINING_LENGTH, NEED_MORE, PACKET, PACKET_TOO_LARGE,
+  TRUNCATED, UNEXPECTED_PACKET,
+} from "./codes.js";
+import { decodeAckBody } from "./ack.js";
+import { decodeConnackBody, decodeConnectBody } from "./connect.js";
+import { checkFixedHeader, Packet, readFixedHeader } from "./packet.js";
+import { decodeEmptyBody } from "./ping.js";
+import { decodePublishBody, decodePublishHead } from "./publish.js";
+import { decodeSubackBody, decodeSubscribeBody, decodeUnsubscribeBody } from "./subscribe.js";
+
+/** Construction options of {@link StreamDecoder}. */
+export interface StreamDecoderOptions {
+  /** Assembly area for packets split across calls; owned by the caller, never the input array. At least 5 bytes. */
+  buffer: Uint8Array;
+  /** Largest whole packet (fixed header included) accepted, checked from the remaining-length bytes. */
+  maxPacketSize: number;
+  /** `"client"` accepts what a server sends, `"server"` what a client sends. */
+  role: "client" | "server";
+  /** Deliver the payload of a PUBLISH larger than `buffer` as CHUNKs instead of refusing it. */
+  streamPayloads: boolean;
+}
+
+/** Packet types a client receives: CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP. */
+export const CLIENT_ACCEPTS = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 9) | (1 << 11) |
+  (1 << 13);
+/** Packet types a server receives: CONNECT, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT. */
+export const SERVER_ACCEPTS = (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) |
+  (1 << 12) | (1 << 14);
+
+/** Largest packet MQTT can express: 1 type byte + 4 length bytes + 268,435,455. */
+export const MAX_PACKET_SIZE = 268_435_460;
+
+// Decoder states.
+const IDLE = 0; // expecting the first byte of a packet
+const LENGTH = 1; // reading remaining-length bytes
+const BODY = 2; // assembling a body into the buffer
+const STREAM_HEAD = 3; // assembling topic and packet id of an oversize PUBLISH
+const STREAM_PAYLOAD = 4; // handing out payload chunks from the input
+const FAILED = 5;
+
+/**
+ * Dispatches a body to its family decoder; `out.type/flags/...` are set by the caller.
+ * @returns `end`, or the negative code of the family decoder
+ */
+function decodeBody(buf: Uint8Array, header: number, start: number, end: number, out: Packet): number {
+  switch (header >> 4) {
+    case 3: return decodePublishBody(buf, header, start, end, out);
+    case 4: case 5: case 6: case 7: case 11: return decodeAckBody(buf, start, end, out);
+    case 2: return decodeConnackBody(buf, start, end, out);
+    case 9: return decodeSubackBody(buf, start, end, out);
+    case 1: return decodeConnectBody(buf, start, end, out);
+    case 8: return decodeSubscribeBody(buf, start, end, out);
+    case 10: return decodeUnsubscribeBody(buf, start, end, out);
+    case 12: case 13: case 14: return decodeEmptyBody(buf, start, end, out);
+    default: return INVALID_PACKET_TYPE;
+  }
+}
+
+/**
+ * Decodes one whole packet of any type occupying `buf[offset, offset + length)`, in place.
+ * @returns `offset + length`, or any decode code: fixed-header codes (`TRUNCATED`, `TRAILING_BYTES`,
+ *   `MALFORMED_REMAINING_LENGTH`, `INVALID_PACKET_TYPE`, `RESERVED_FLAGS`, `INVALID_QOS`, `INVALID_FIELD`) or
+ *   those of the family decoder
+ */
+export function decodePacket(buf: Uint8Array, offset: number, length: number, out: Packet): number {
+  const start = readFixedHeader(buf, offset, length, out);
+  if (start < 0) return start;
+  return decodeBody(buf, buf[offset]!, start, offset + length, out);
+}
+
+/**
+ * Resumable decoder. Call `decode(src, offset, end)`; after `PACKET` or `CHUNK` handle `packet`, then call again
+ * with `offset = decoder.offset` until it returns `NEED_MORE` (all input consumed).
+ *
+ * A packet wholly inside `src` with nothing pending is decoded in place (`packet.buffer === src`); otherwise it
+ * is assembled in the options' `buffer`. Results are valid until the next call.
+ */
+export class StreamDecoder {
+  /** The reused result; valid after `PACKET`/`CHUNK` until the next call. */
+  readonly packet: Packet = new Packet();
+  private readonly buffer: Uint8Array;
+  private readonly maxPacketSize: number;
+  private readonly accepts: number;
+  private readonly streamPayloads: boolean;
+  private consumed = 0;
+  private state = IDLE;
+  private header = 0;
+  private remaining = 0;
+  private shift = 0;
+  private headerLength = 0;
+  private total = 0;
+  private filled = 0;
+  private streamHeadEnd = 0;
+  private payloadDone = 0;
+  private payloadSize = 0;
+
+  /**
+   * @throws RangeError when `buffer` is shorter than 5 bytes or `maxPacketSize` is not an integer 2..268,435,460
+   *   (setup-time argument errors)
+   */
+  constructor(options: StreamDecoderOptions) {
+    if (options.buffer.length < 5) throw new RangeError("decoder buffer must hold at least 5 bytes");
+    const max = options.maxPacketSize;
+    if (!(max >= 2 && max <= MAX_PACKET_SIZE) || Math.floor(max) !== max) {
+      throw new RangeError("maxPacketSize must be an integer 2..268435460");
+    }
+    this.buffer = options.buffer;
+    this.maxPacketSize = max;
+    this.accepts = options.role === "server" ? SERVER_ACCEPTS : CLIENT_ACCEPTS;
+    this.streamPayloads = options.streamPayloads;
+  }
+
+  /** Position in the last `src` just after what the last call consumed. */
+  get offset(): number {
+    return this.consumed;
+  }
+
+  /** Bytes of a partial packet held in the assembly buffer (0 between packets). */
+  get pending(): number {
+    return this.state === IDLE || this.state === FAILED ? 0 : this.filled;
+  }
+
+  /** Forgets any partial packet and a previous error (new connection). */
+  reset(): void {
+    this.state = IDLE;
+    this.filled = 0;
+    this.consumed = 0;
+  }
+
+  /**
+   * Consumes bytes of `src[offset, end)` up to the end of the next packet or payload chunk.
+   * @returns `PACKET`, `CHUNK`, `NEED_MORE` (all input consumed), or an error: `INVALID_PACKET_TYPE`,
+   *   `UNEXPECTED_PACKET`, `RESERVED_FLAGS`, `INVALID_QOS`, `MALFORMED_REMAINING_LENGTH`, `PACKET_TOO_LARGE`,
+   *   any family decoder code (`TRUNCATED`, `TRAILING_BYTES`, `PACKET_ID_ZERO`, `INVALID_UTF8`, ...), and
+   *   `DECODER_FAILED` on every call after an error until `reset()`
+   */
+  decode(src: Uint8Array, offset: number, end: number): number {
+    const state = this.state;
+    if (state === IDLE && end - offset >= 2) {
+      // Fast path: parse the fixed header straight from src.
+      const header = src[offset]!;
+      const check = this.checkHeader(header);
+      if (check < 0) return this.fail(check, offset);
+      let pos = offset + 1;
+      let remaining = src[pos++]!;
+      if (remaining >= 0x80) {
+        remaining &= 0x7f;
+        let shift = 7;
+        for (;;) {
+          if (pos >= end) return this.assemble(src, offset, end); // header split: go byte-wise
+          const b = src[pos++]!;
+          remaining += (b & 0x7f) << shift;
+          if (b < 0x80) break;
+          shift += 7;
+          if (shift === 28) return this.fail(MALFORMED_REMAINING_LENGTH, pos);
+        }
+      }
+      const total = pos - offset + remaining;
+      if (total > this.maxPacketSize) return this.fail(PACKET_TOO_LARGE, pos);
+      if (total <= end - offset) {
+        // The whole packet is here: decode it where it lies.
+        const packet = this.packet;
+        packet.type = header >> 4;
+        packet.flags = header & 0x0f;
+        packet.remainingLength = remaining;
+        packet.packetLength = total;
+        packet.buffer = src;
+        const result = decodeBody(src, header, pos, offset + total, packet);
+        if (result < 0) return this.fail(result, offset + total);
+        this.consumed = offset + total;
+        return PACKET;
+      }
+      // Split packet: keep the header, then assemble the body.
+      const headerLength = pos - offset;
+      this.header = header;
+      this.remaining = remaining;
+      this.total = total;
+      this.headerLength = headerLength;
+      const buffer = this.buffer;
+      for (let i = 0; i < headerLength; i++) buffer[i] = src[offset + i]!;
+      this.filled = headerLength;
+      if (total <= buffer.length) {
+        this.state = BODY;
+        return this.copyBody(src, pos, end);
+      }
+      if (header >> 4 === 3 && this.streamPayloads) {
+        this.streamHeadEnd = 0;
+        this.state = STREAM_HEAD;
+        return this.assemble(src, pos, end);
+      }
+      return this.fail(PACKET_TOO_LARGE, pos);
+    }
+    if (state === BODY) return this.copyBody(src, offset, end);
+    if (state === FAILED) return DECODER_FAILED;
+    return this.assemble(src, offset, end);
+  }
+
+  // Appends body bytes to the assembly buffer; completes the packet when they are all there.
+  private copyBody(src: Uint8Array, pos: number, end: number): number {
+    const buffer = this.buffer;
+    const filled = this.filled;
+    let n = this.total - filled;
+    if (n > end - pos) n = end - pos;
+    // Eight bytes per round, then the rest: halves the loop overhead on the chunked path.
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const d = filled + i;
+      const s = pos + i;
+      buffer[d] = src[s]!;
+      buffer[d + 1] = src[s + 1]!;
+      buffer[d + 2] = src[s + 2]!;
+      buffer[d + 3] = src[s + 3]!;
+      buffer[d + 4] = src[s + 4]!;
+      buffer[d + 5] = src[s + 5]!;
+      buffer[d + 6] = src[s + 6]!;
+      buffer[d + 7] = src[s + 7]!;
+    }
+    for (; i < n; i++) buffer[filled + i] = src[pos + i]!;
+    pos += n;
+    this.filled = filled + n;
+    if (this.filled === this.total) return this.finishAssembled(pos);
+    this.consumed = pos;
+    return NEED_MORE;
+  }
+
+  // Type, flags and direction of a first header byte.
+  private checkHeader(header: number): number {
+    const check = checkFixedHeader(header);
+    if (check < 0) return check;
+    return ((this.accepts >> (header >> 4)) & 1) === 0 ? UNEXPECTED_PACKET : 0;
+  }
+
+  private fail(code: number, position: number): number {
+    this.state = FAILED;
+    this.consumed = position;
+    return code;
+  }
+
+  // Completes a packet assembled in the buffer.
+  private finishAssembled(position: number): number {
+    const buffer = this.buffer;
+    const header = this.header;
+    const packet = this.packet;
+    this.state = IDLE;
+    packet.type = header >> 4;
+    packet.flags = header & 0x0f;
+    packet.remainingLength = this.remaining;
+    packet.packetLength = this.total;
+    packet.buffer = buffer;
+    const result = decodeBody(buffer, header, this.headerLength, this.total, packet);
+    if (result < 0) return this.fail(result, position);
+    this.consumed = position;
+    return PACKET;
+  }
+
+  // Slow path: byte-wise state machine over split input, assembling into the buffer.
+  private assemble(src: Uint8Array, offset: number, end: number): number {
+    const buffer = this.buffer;
+    let pos = offset;
+    while (pos < end) {
+      switch (this.state) {
+        case IDLE: {
+          const header = src[pos++]!;
+          const check = this.checkHeader(header);
+          if (check < 0) return this.fail(check, pos);
+          this.header = header;
+          buffer[0] = header;
+          this.filled = 1;
+          this.remaining = 0;
+          this.shift = 0;
+          this.state = LENGTH;
+          break;
+        }
+        case LENGTH: {
+          const b = src[pos++]!;
+          buffer[this.filled++] = b;
+          this.remaining += (b & 0x7f) << this.shift;
+          this.shift += 7;
+          if (b >= 0x80) {
+            if (this.shift === 28) return this.fail(MALFORMED_REMAINING_LENGTH, pos);
+            break;
+          }
+          const total = this.filled + this.remaining;
+          this.total = total;
+          this.headerLength = this.filled;
+          if (total > this.maxPacketSize) return this.fail(PACKET_TOO_LARGE, pos);
+          if (total <= buffer.length) {
+            if (this.remaining === 0) return this.finishAssembled(pos);
+            this.state = BODY;
+          } else if (this.header >> 4 === 3 && this.streamPayloads) {
+            this.streamHeadEnd = 0;
+            this.state = STREAM_HEAD;
+          } else {
+            return this.fail(PACKET_TOO_LARGE, pos);
+          }
+          break;
+        }
+        case BODY:
+          return this.copyBody(src, pos, end);
+        case STREAM_HEAD: {
+          const result = this.assembleStreamHead(src, pos, end);
+          if (result < 0) return this.fail(result, pos);
+          pos = result;
+          break;
+        }
+        default: {
+          // STREAM_PAYLOAD: hand out what is here, straight from src.
+          const packet = this.packet;
+          const done = this.payloadDone;
+          let n = this.payloadSize - done;
+          if (n > end - pos) n = end - pos;
+          packet.payloadBuffer = src;
+          packet.payloadOffset = pos;
+          packet.payloadLength = n;
+          packet.chunkOffset = done;
+          packet.payloadTotal = this.payloadSize;
+          this.payloadDone = done + n;
+          packet.final = this.payloadDone === this.payloadSize;
+          if (packet.final) this.state = IDLE;
+          this.consumed = pos + n;
+          return CHUNK;
+        }
+      }
+    }
+    this.consumed = pos;
+    return NEED_MORE;
+  }
+
+  // Copies topic length, topic and packet id of an oversize PUBLISH; returns the new input position or a code.
+  private assembleStreamHead(src: Uint8Array, pos: number, end: number): number {
+    const buffer = this.buffer;
+    const headerLength = this.headerLength;
+    const target = this.streamHeadEnd === 0 ? headerLength + 2 : this.streamHeadEnd;
+    if (target > this.total) return TRUNCATED;
+    const filled = this.filled;
+    let n = target - filled;
+    if (n > end - pos) n = end - pos;
+    for (let i = 0; i < n; i++) buffer[filled + i] = src[pos + i]!;
+    this.filled = filled + n;
+    pos += n;
+    if (this.filled < target) return pos;
+    if (this.streamHeadEnd === 0) {
+      const topicLength = (buffer[headerLength]! << 8) | buffer[headerLength + 1]!;
+      const headEnd = headerLength + 2 + topicLength + ((this.header & 0x06) !== 0 ? 2 : 0);
+      if (headEnd > this.total) return TRUNCATED;
+      // The topic must fit the buffer; only the payload may stream.
+      if (headEnd > buffer.length) return PACKET_TOO_LARGE;
+      this.streamHeadEnd = headEnd;
+      return pos;
+    }
+    const packet = this.packet;
+    const header = this.header;
+    const result = decodePublishHead(buffer, header, headerLength, target, packet);
+    if (result < 0) return result;
+    packet.type = header >> 4;
+    packet.flags = header & 0x0f;
+    packet.remainingLength = this.remaining;
+    packet.packetLength = this.total;
+    packet.buffer = buffer;
+    this.payloadSize = this.total - target;
+    this.payloadDone = 0;
+    this.state = STREAM_PAYLOAD;
+    return pos;
+  }
+}

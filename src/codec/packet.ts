@@ -1,0 +1,154 @@
+/**
+ * The reused decode result and the fixed-header checks shared by every packet family.
+ * @module
+ */
+import {
+  INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_QOS, MALFORMED_REMAINING_LENGTH, RESERVED_FLAGS, TRAILING_BYTES,
+  TRUNCATED,
+} from "./codes.js";
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Decode result, created once per decoder and overwritten by every decode. Only numbers, booleans and
+ * references to existing arrays are stored, so filling it allocates nothing. Fields that do not belong to the
+ * decoded type keep stale values: read only those of `type`.
+ *
+ * Offsets point into `buffer` (header-side fields) or `payloadBuffer` (payload), which is the decoder input
+ * when the packet was decoded in place, or the decoder's assembly buffer.
+ */
+export class Packet {
+  /** Packet type, one of `PacketType`. */
+  type = 0;
+  /** Low nibble of the first fixed-header byte. */
+  flags = 0;
+  /** Remaining length from the fixed header. */
+  remainingLength = 0;
+  /** Whole packet length, fixed header included. */
+  packetLength = 0;
+  /** Array the header-side offsets point into. */
+  buffer: Uint8Array = EMPTY;
+  /** Packet identifier (PUBLISH QoS > 0, acks, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK); 0 when absent. */
+  packetId = 0;
+  /** PUBLISH QoS. */
+  qos = 0;
+  /** PUBLISH DUP flag. */
+  dup = false;
+  /** PUBLISH RETAIN flag. */
+  retain = false;
+  /** PUBLISH topic name bytes in `buffer`. */
+  topicOffset = 0;
+  /** PUBLISH topic name length. */
+  topicLength = 0;
+  /** Array the payload offsets point into (the decoder input for streamed chunks). */
+  payloadBuffer: Uint8Array = EMPTY;
+  /** PUBLISH payload (or chunk) start in `payloadBuffer`. */
+  payloadOffset = 0;
+  /** PUBLISH payload (or chunk) length. */
+  payloadLength = 0;
+  /** Whole payload length of this PUBLISH (== payloadLength unless streamed). */
+  payloadTotal = 0;
+  /** Payload bytes delivered before this chunk (0 unless streamed). */
+  chunkOffset = 0;
+  /** True on the last (or only) piece of a PUBLISH payload. */
+  final = true;
+  /** CONNACK session present flag. */
+  sessionPresent = false;
+  /** CONNACK return code (0..5). */
+  returnCode = 0;
+  /** SUBACK return codes start in `buffer`. */
+  codesOffset = 0;
+  /** Number of SUBACK return codes. */
+  codesCount = 0;
+  /** SUBSCRIBE/UNSUBSCRIBE entry list start in `buffer` (iterate with `nextFilter`). */
+  listOffset = 0;
+  /** SUBSCRIBE/UNSUBSCRIBE entry list length in bytes. */
+  listLength = 0;
+  /** Number of SUBSCRIBE/UNSUBSCRIBE entries. */
+  listCount = 0;
+  /** CONNECT protocol level (set even when the level is refused, so a server can answer CONNACK 1). */
+  protocolLevel = 0;
+  /** CONNECT flags byte. */
+  connectFlags = 0;
+  /** CONNECT clean session flag. */
+  cleanSession = false;
+  /** CONNECT keep alive in seconds. */
+  keepAlive = 0;
+  /** CONNECT client identifier bytes in `buffer`. */
+  clientIdOffset = 0;
+  /** CONNECT client identifier length (may be 0). */
+  clientIdLength = 0;
+  /** CONNECT will topic start, -1 without will. */
+  willTopicOffset = -1;
+  /** CONNECT will topic length, -1 without will. */
+  willTopicLength = -1;
+  /** CONNECT will payload start, -1 without will. */
+  willPayloadOffset = -1;
+  /** CONNECT will payload length, -1 without will. */
+  willPayloadLength = -1;
+  /** CONNECT will QoS. */
+  willQos = 0;
+  /** CONNECT will retain flag. */
+  willRetain = false;
+  /** CONNECT user name start, -1 when absent. */
+  usernameOffset = -1;
+  /** CONNECT user name length, -1 when absent. */
+  usernameLength = -1;
+  /** CONNECT password start, -1 when absent. */
+  passwordOffset = -1;
+  /** CONNECT password length, -1 when absent. */
+  passwordLength = -1;
+}
+
+/**
+ * Checks the first fixed-header byte: type 1..14 and the flag bits the spec fixes [MQTT-2.2.2-1]: 0b0010 for
+ * PUBREL, SUBSCRIBE and UNSUBSCRIBE, 0 for the others; PUBLISH QoS not 3 and no DUP on QoS 0 [MQTT-3.3.1-2].
+ * @returns 0, or `INVALID_PACKET_TYPE`, `RESERVED_FLAGS`, `INVALID_QOS`
+ */
+export function checkFixedHeader(header: number): number {
+  const type = header >> 4;
+  const flags = header & 0x0f;
+  if (type === 3) {
+    if ((flags & 0x06) === 0x06) return INVALID_QOS;
+    if ((flags & 0x0e) === 0x08) return RESERVED_FLAGS;
+    return 0;
+  }
+  if (type === 0 || type === 15) return INVALID_PACKET_TYPE;
+  if (type === 6 || type === 8 || type === 10) return flags === 2 ? 0 : RESERVED_FLAGS;
+  return flags === 0 ? 0 : RESERVED_FLAGS;
+}
+
+/**
+ * Parses and checks the fixed header of a packet that must occupy exactly `length` bytes at `offset`, and
+ * fills `type`, `flags`, `remainingLength`, `packetLength` and `buffer` of `out`.
+ * @returns the offset of the variable header, or `INVALID_FIELD` (range outside `buf`), `TRUNCATED`,
+ *   `TRAILING_BYTES`, `MALFORMED_REMAINING_LENGTH`, or a code of {@link checkFixedHeader}
+ */
+export function readFixedHeader(buf: Uint8Array, offset: number, length: number, out: Packet): number {
+  if (!(offset >= 0 && length >= 0 && offset + length <= buf.length)) return INVALID_FIELD;
+  if (length < 2) return TRUNCATED;
+  const header = buf[offset]!;
+  const check = checkFixedHeader(header);
+  if (check < 0) return check;
+  const end = offset + length;
+  let pos = offset + 1;
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= end) return TRUNCATED;
+    if (shift === 28) return MALFORMED_REMAINING_LENGTH;
+    const b = buf[pos++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) break;
+  }
+  const total = pos - offset + value;
+  if (total > length) return TRUNCATED;
+  if (total < length) return TRAILING_BYTES;
+  out.type = header >> 4;
+  out.flags = header & 0x0f;
+  out.remainingLength = value;
+  out.packetLength = length;
+  out.buffer = buf;
+  return pos;
+}

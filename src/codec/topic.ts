@@ -1,0 +1,144 @@
+/**
+ * Topic names and filters over bytes: validation, `+`/`#` matching with the `$` rule, and iteration over the
+ * filter list of a decoded SUBSCRIBE/UNSUBSCRIBE. No strings are built.
+ * @module
+ */
+import { EMPTY_TOPIC, INVALID_FILTER, INVALID_UTF8, PacketType, STRING_TOO_LONG, TOPIC_WILDCARD } from "./codes.js";
+import { validateSequence } from "./text.js";
+
+const SLASH = 0x2f;
+const PLUS = 0x2b;
+const HASH = 0x23;
+const DOLLAR = 0x24;
+
+/**
+ * Validates a topic name (PUBLISH, will topic): non-empty, at most 65,535 bytes, well-formed UTF-8 without
+ * U+0000, no `+` or `#` [MQTT-4.7.1-1].
+ * @returns 0, or `EMPTY_TOPIC`, `STRING_TOO_LONG`, `TOPIC_WILDCARD`, `INVALID_UTF8`
+ */
+export function validateTopicName(buf: Uint8Array, offset: number, length: number): number {
+  if (length === 0) return EMPTY_TOPIC;
+  if (length > 0xffff) return STRING_TOO_LONG;
+  const end = offset + length;
+  let i = offset;
+  while (i < end) {
+    const c = buf[i]!;
+    if (c < 0x80) {
+      if (c === PLUS || c === HASH) return TOPIC_WILDCARD;
+      if (c === 0) return INVALID_UTF8;
+      i++;
+    } else {
+      i = validateSequence(buf, i, end);
+      if (i < 0) return INVALID_UTF8;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Validates a topic filter (SUBSCRIBE, UNSUBSCRIBE): non-empty, at most 65,535 bytes, well-formed UTF-8,
+ * `#` only as a whole last level, `+` only as a whole level [MQTT-4.7.1-2], [MQTT-4.7.1-3].
+ * @returns 0, or `EMPTY_TOPIC`, `STRING_TOO_LONG`, `INVALID_FILTER`, `INVALID_UTF8`
+ */
+export function validateTopicFilter(buf: Uint8Array, offset: number, length: number): number {
+  if (length === 0) return EMPTY_TOPIC;
+  if (length > 0xffff) return STRING_TOO_LONG;
+  const end = offset + length;
+  let i = offset;
+  while (i < end) {
+    const c = buf[i]!;
+    if (c < 0x80) {
+      if (c === PLUS || c === HASH) {
+        // Alone in its level: preceded by start or '/', followed by end or '/'; '#' must also be last.
+        if (i > offset && buf[i - 1] !== SLASH) return INVALID_FILTER;
+        if (c === HASH ? i + 1 !== end : i + 1 < end && buf[i + 1] !== SLASH) return INVALID_FILTER;
+      } else if (c === 0) return INVALID_UTF8;
+      i++;
+    } else {
+      i = validateSequence(buf, i, end);
+      if (i < 0) return INVALID_UTF8;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Whether a topic name matches a (valid) topic filter, byte by byte. `#` also matches the parent level
+ * (`a/#` matches `a`); `+` matches one level, possibly empty. A filter starting with a wildcard does not match
+ * a topic starting with `$` [MQTT-4.7.2-1].
+ * @returns true on a match
+ */
+export function topicMatches(
+  filter: Uint8Array, fOffset: number, fLength: number,
+  topic: Uint8Array, tOffset: number, tLength: number,
+): boolean {
+  const fEnd = fOffset + fLength;
+  const tEnd = tOffset + tLength;
+  let f = fOffset;
+  let t = tOffset;
+  if (fLength === 0 || tLength === 0) return false;
+  if (topic[t] === DOLLAR && (filter[f] === HASH || filter[f] === PLUS)) return false;
+  while (f < fEnd) {
+    const c = filter[f]!;
+    if (c === HASH) return true;
+    if (c === PLUS) {
+      while (t < tEnd && topic[t] !== SLASH) t++;
+      f++;
+      if (f === fEnd) return t === tEnd;
+      // filter[f] is '/': the topic must continue with a level too, or the rest must be "/#".
+      if (t === tEnd) return f + 2 === fEnd && filter[f + 1] === HASH;
+      f++;
+      t++;
+      continue;
+    }
+    if (t === tEnd) return c === SLASH && f + 2 === fEnd && filter[f + 1] === HASH;
+    if (topic[t] !== c) return false;
+    f++;
+    t++;
+  }
+  return t === tEnd;
+}
+
+/**
+ * Position of the first entry of a decoded SUBSCRIBE/UNSUBSCRIBE list (`packet.listOffset`).
+ * Iterate: `for (let e = firstFilter(p); e < p.listOffset + p.listLength; e = nextFilter(p.buffer, e, p.type))`.
+ * @returns the entry position (its u16 length prefix)
+ */
+export function firstFilter(packet: { listOffset: number }): number {
+  return packet.listOffset;
+}
+
+/**
+ * Position of the entry after the one at `entry` in a validated SUBSCRIBE (filter + QoS byte) or
+ * UNSUBSCRIBE (filter only) list.
+ * @param type - `PacketType.SUBSCRIBE` or `PacketType.UNSUBSCRIBE`
+ * @returns the next entry position (equals the list end after the last entry)
+ */
+export function nextFilter(buf: Uint8Array, entry: number, type: number): number {
+  const length = (buf[entry]! << 8) | buf[entry + 1]!;
+  return entry + 2 + length + (type === PacketType.SUBSCRIBE ? 1 : 0);
+}
+
+/**
+ * Offset of the filter bytes of the entry at `entry`.
+ * @returns `entry + 2`
+ */
+export function filterOffset(entry: number): number {
+  return entry + 2;
+}
+
+/**
+ * Byte length of the filter of the entry at `entry`.
+ * @returns 1..65535 for a validated list
+ */
+export function filterLength(buf: Uint8Array, entry: number): number {
+  return (buf[entry]! << 8) | buf[entry + 1]!;
+}
+
+/**
+ * Requested QoS of the SUBSCRIBE entry at `entry`.
+ * @returns 0, 1 or 2 for a validated list
+ */
+export function filterQos(buf: Uint8Array, entry: number): number {
+  return buf[entry + 2 + ((buf[entry]! << 8) | buf[entry + 1]!)]!;
+}

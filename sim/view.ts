@@ -88,15 +88,31 @@ export function faultsOf(f: Firmware): Record<string, string> {
 
 function formatReading(f: Firmware, i: number): string {
   const q = QUANTITIES[f.readingQuantities[i]!];
-  const name = f.readingNames[i]!;
-  const value = f.valid[i] ? f.values[i]!.toFixed(q.decimals) : "--";
-  return `${name.split("/")[1]!.slice(0, 4)} ${value}${q.unit}`;
+  return `${f.valid[i] ? f.values[i]!.toFixed(q.decimals) : "--"}${q.unit}`;
+}
+
+/** A device's readings grouped by sensor: `sht3x 23.56°C 39.4%  bme280 23.55°C 101046Pa 39.4%  bh1750 6307.5lx`. */
+function formatReadings(f: Firmware): string {
+  let text = "";
+  let sensor = "";
+  f.readingNames.forEach((name, i) => {
+    const s = name.slice(0, name.indexOf("/"));
+    if (s !== sensor) {
+      text += `${text ? "  " : ""}${s}`;
+      sensor = s;
+    }
+    text += ` ${formatReading(f, i)}`;
+  });
+  return text;
 }
 
 function summaryLine(s: FleetStats, uptime: number): string {
   return `t=${(uptime / 1000).toFixed(0)}s devices ${s.devices} connected ${s.connected} msgs/s ${s.rate.toFixed(1)} ` +
     `sent ${s.sent} in-flight ${s.inflight} queued ${s.queued} reconnects ${s.reconnects} faults ${s.faults} dropped ${s.dropped}`;
 }
+
+/** Width of the window the message rate is measured over. */
+const RATE_WINDOW_MS = 5_000;
 
 /** Output mode. */
 export type ViewMode = "tty" | "plain" | "json";
@@ -111,6 +127,7 @@ export class View {
   #lastAt = Date.now();
   #frames = 0;
   #lastLines = 0;
+  readonly #history: { t: number; sent: number }[] = [];
 
   /**
    * @param mode tty (ANSI redraw), plain (a line per frame) or json (JSON lines)
@@ -140,7 +157,12 @@ export class View {
   /** Draws one frame. */
   frame(devices: readonly ViewDevice[]): FleetStats {
     const now = Date.now();
-    const stats = fleetStats(devices, this.#lastSent, now - this.#lastAt);
+    // Rate over a sliding window of about RATE_WINDOW_MS: devices publish once a period, so a rate taken
+    // between two frames half a second apart swings between 0 and twice the real figure.
+    const oldest = this.#history[0];
+    const stats = fleetStats(devices, oldest ? oldest.sent : this.#lastSent, oldest ? now - oldest.t : now - this.#lastAt);
+    this.#history.push({ t: now, sent: stats.sent });
+    while (this.#history.length > 2 && now - this.#history[1]!.t >= RATE_WINDOW_MS) this.#history.shift();
     this.#lastSent = stats.sent;
     this.#lastAt = now;
     this.#frames++;
@@ -162,7 +184,7 @@ export class View {
       if (devices.length <= 5)
         for (const d of devices) {
           const f = d.firmware;
-          const readings = f.readingNames.map((_n, i) => formatReading(f, i)).join("  ");
+          const readings = formatReadings(f);
           const faults = Object.entries(faultsOf(f)).map(([s, m]) => `${s} ${m}`).join("; ");
           lines.push(`  ${d.id} ${stateName(f.state)} ${readings}${faults ? `  FAULT ${faults}` : ""}`);
         }
@@ -185,14 +207,16 @@ export class View {
       const f = d.firmware;
       const st = stateName(f.state);
       const color = st === "connected" ? "\x1b[32m" : st === "reconnecting" || st === "connecting" ? "\x1b[33m" : "\x1b[31m";
-      const readings = f.readingNames.map((_n, i) => formatReading(f, i)).join("  ");
+      const readings = formatReadings(f);
       const faults = Object.keys(faultsOf(f));
       const fault = faults.length > 0 ? `  \x1b[31mFAULT ${faults.join(",")}\x1b[0m` : "";
       lines.push(`${d.id.padEnd(10)} ${color}${st.padEnd(12)}\x1b[0m ${readings}${fault}`);
     }
     if (devices.length > shown.length) lines.push(`... and ${devices.length - shown.length} more`);
     lines.push("");
-    lines.push(`\x1b[2mkeys: c cut connections  f toggle fault (first device, first sensor)  q quit\x1b[0m  ${this.#lastEvent}`);
+    const keys = "keys: c cut connections  f toggle fault (first device, first sensor)  q quit";
+    const event = this.#lastEvent ? `  last event: ${this.#lastEvent}` : "";
+    lines.push(`\x1b[2m${keys}\x1b[0m${event.slice(0, Math.max(0, cols - keys.length - 1))}`);
     let text = "\x1b[H";
     for (const line of lines) text += `${line.length > cols + 20 ? line.slice(0, cols + 20) : line}\x1b[K\n`;
     for (let i = lines.length; i < this.#lastLines; i++) text += "\x1b[K\n";

@@ -151,7 +151,7 @@ export class SimI2CBus {
    */
   read(address: number, into: Uint8Array | number, stop = true): Uint8Array {
     this.counters.reads++;
-    const buffer = typeof into === "number" ? new Uint8Array(into) : into;
+    const buffer = into instanceof Uint8Array ? into : new Uint8Array(into); // no string literal: XS would copy it per call
     const device = this.#devices[address];
     if (device === undefined || !device.read(buffer, stop, this.#now())) this.#nack(address);
     this.counters.bytes += buffer.byteLength;

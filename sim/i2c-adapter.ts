@@ -51,7 +51,8 @@ export function bindSimI2C(bus: SimI2CBus): I2CConstructor {
     }
     read(buffer: Uint8Array | number, stop = true): unknown {
       if (this.#closed) throw new Error("closed");
-      if (typeof buffer === "number") {
+      // The allocating read(count) form is tested without a string literal: XS copies literals per call.
+      if (!(buffer instanceof Uint8Array)) {
         const out = new Uint8Array(buffer);
         bus.read(this.#address, out, stop !== false);
         return out.buffer;

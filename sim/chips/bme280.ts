@@ -207,15 +207,15 @@ export class SimBME280 extends SimChip {
     let adcH = 0x8000;
     if (codeT !== 0) {
       const step = 1 << (filtered ? 0 : 4 - (Math.min(codeT, 5) - 1));
-      adcT = invert((adc) => bme280Temperature(cal, adc), r.temperature, step, 1 << 20, true);
+      adcT = invert(TEMPERATURE, cal, 0, r.temperature, step, 1 << 20, true);
     }
     const tFine = bme280FineTemperature(cal, adcT);
     if (codeT !== 0 && codeP !== 0) {
       const step = 1 << (filtered ? 0 : 4 - (Math.min(codeP, 5) - 1));
-      adcP = invert((adc) => bme280Pressure(cal, tFine, adc), r.pressure, step, 1 << 20, false);
+      adcP = invert(PRESSURE, cal, tFine, r.pressure, step, 1 << 20, false);
     }
     if (codeT !== 0 && this.#osrsH !== 0) {
-      adcH = invert((adc) => bme280Humidity(cal, tFine, adc), r.humidity, 1, 1 << 16, true);
+      adcH = invert(HUMIDITY, cal, tFine, r.humidity, 1, 1 << 16, true);
     }
     out[0] = adcP >> 12; out[1] = (adcP >> 4) & 0xff; out[2] = (adcP & 0x0f) << 4;
     out[3] = adcT >> 12; out[4] = (adcT >> 4) & 0xff; out[5] = (adcT & 0x0f) << 4;
@@ -258,17 +258,33 @@ export class SimBME280 extends SimChip {
  * Finds the ADC value on the grid `k·step` (0 ≤ value < limit) whose compensated value is closest to
  * `target`, for a monotonic `f`. Never returns the "skipped" marker 0x80000 / 0x8000.
  */
-function invert(f: (adc: number) => number, target: number, step: number, limit: number, increasing: boolean): number {
+const TEMPERATURE = 0;
+const PRESSURE = 1;
+const HUMIDITY = 2;
+
+// The compensation formula of one quantity; a switch rather than a closure so a conversion allocates nothing on XS.
+function compensate(quantity: number, cal: BME280Calibration, tFine: number, adc: number): number {
+  switch (quantity) {
+    case TEMPERATURE: return bme280Temperature(cal, adc);
+    case PRESSURE: return bme280Pressure(cal, tFine, adc);
+    default: return bme280Humidity(cal, tFine, adc);
+  }
+}
+
+function invert(
+  quantity: number, cal: BME280Calibration, tFine: number, target: number, step: number, limit: number,
+  increasing: boolean,
+): number {
   let lo = 0;
   let hi = limit / step - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const v = f(mid * step);
+    const v = compensate(quantity, cal, tFine, mid * step);
     if (increasing ? v < target : v > target) lo = mid + 1;
     else hi = mid;
   }
   let k = lo;
-  if (k > 0 && Math.abs(f((k - 1) * step) - target) <= Math.abs(f(k * step) - target)) k--;
+  if (k > 0 && Math.abs(compensate(quantity, cal, tFine, (k - 1) * step) - target) <= Math.abs(compensate(quantity, cal, tFine, k * step) - target)) k--;
   let adc = k * step;
   if (adc === limit >> 1) adc += step; // the chip never reports a real value equal to the "skipped" marker
   return adc;

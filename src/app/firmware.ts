@@ -114,6 +114,9 @@ const FIRST_SAMPLE_DELAY = 250;
 
 /** Bytes of the reading text slot: sign, 16 integer digits, point, decimals. */
 const READING_SLOT_SIZE = 32;
+
+// `typeof v === "number"` in the sample path would copy the literal into a new chunk on every call on XS.
+const NUMBER_TYPE = "number";
 /** Bytes for a diagnostics payload (`CODE: message`). */
 const DIAG_SIZE = 160;
 
@@ -479,7 +482,7 @@ export class Firmware {
     for (let r = 0; r < count && ok; r++) {
       if (this.#readingSensor[r] !== i) continue;
       const v = record![this.readingQuantities[r]!];
-      if (typeof v !== "number" || v !== v) ok = false;
+      if (typeof v !== NUMBER_TYPE || v !== v) ok = false;
     }
     for (let r = 0; r < count; r++) {
       if (this.#readingSensor[r] !== i) continue;

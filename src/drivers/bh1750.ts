@@ -70,6 +70,11 @@ export interface BH1750Sample {
   illuminance: number;
 }
 
+// Compared in sample(): module constants, because XS copies a string literal into a new chunk each time
+// code parsed at run time executes it.
+const RESOLUTION_HIGH: BH1750Resolution = "high";
+const RESOLUTION_HIGH2: BH1750Resolution = "high2";
+
 /**
  * Lux from a raw count: raw / 1.2 × 69 / MTreg, halved in H-resolution mode 2.
  * @param raw - 16-bit count.
@@ -79,7 +84,7 @@ export interface BH1750Sample {
  */
 export function bh1750Lux(raw: number, mtreg: number, resolution: BH1750Resolution): number {
   const lux = (raw / 1.2) * (BH1750_MTREG_DEFAULT / mtreg);
-  return resolution === "high2" ? lux / 2 : lux;
+  return resolution === RESOLUTION_HIGH2 ? lux / 2 : lux;
 }
 
 /**
@@ -243,7 +248,7 @@ export class BH1750 {
   #trigger(io: I2C): void {
     const r = this.#resolution;
     const base = this.#oneTime ? BH1750Opcode.ONE_TIME_H : BH1750Opcode.CONTINUOUS_H;
-    this.#send(io, base | (r === "high" ? 0 : r === "high2" ? 1 : 3));
+    this.#send(io, base | (r === RESOLUTION_HIGH ? 0 : r === RESOLUTION_HIGH2 ? 1 : 3));
     this.#pending = true;
     this.#first = false;
     const now = this.#now;

@@ -1,0 +1,11 @@
+/**
+ * xsmqtt client: public surface.
+ * @module
+ */
+export { MqttClient, ClientCounters } from "./client.js";
+export type { MqttClientOptions, ReconnectOptions, WillOptions } from "./client.js";
+export { MqttMessage, decodeUtf8 } from "./message.js";
+export type { MessageHandler, SubackHandler } from "./router.js";
+export * from "./codes.js";
+export * from "./errors.js";
+export type { Host, Socket, SocketConstructor, SocketOptions, Clock, TlsOptions } from "./host.js";

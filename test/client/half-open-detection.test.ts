@@ -1,0 +1,55 @@
+// A black-holed link (nothing flows, no RST) is detected within 1.5 × keepAlive of the last received
+// traffic, closed with KEEPALIVE_TIMEOUT and reconnected.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
+import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
+import { KEEPALIVE_TIMEOUT, KeepaliveTimeoutError } from "../../src/client/index.js";
+import { makeClient, until } from "./util.js";
+
+let broker: MosquittoBroker;
+let proxy: FaultProxy;
+beforeAll(async () => {
+  broker = await startMosquitto();
+  proxy = await startFaultProxy({ targetPort: broker.port });
+});
+afterAll(async () => {
+  await proxy?.close();
+  await broker?.dispose();
+});
+
+describe("half-open link", () => {
+  it("is detected within 1.5 x keepAlive and the client reconnects", async () => {
+    const keepAlive = 1;
+    let lastRx = 0;
+    let detectedAt = 0;
+    const { client, events } = makeClient(proxy.port, {
+      clientId: `halfopen-${process.pid}`,
+      keepAlive,
+      onDisconnected: () => {
+        detectedAt = performance.now();
+      },
+    });
+    client.connect();
+    await until(() => client.connected, 3000, "CONNACK");
+    // Track the last received byte from the client's own counter.
+    let bytes = client.counters.bytesReceived;
+    lastRx = performance.now();
+    proxy.stall("both");
+    const poll = setInterval(() => {
+      if (client.counters.bytesReceived !== bytes) {
+        bytes = client.counters.bytesReceived;
+        lastRx = performance.now();
+      }
+    }, 2);
+    await until(() => events.disconnected.length === 1, 4000, "keepalive timeout");
+    clearInterval(poll);
+    expect(events.disconnected).toEqual([KEEPALIVE_TIMEOUT]);
+    expect(events.errors.some((e) => e instanceof KeepaliveTimeoutError)).toBe(true);
+    const silent = detectedAt - lastRx;
+    expect(silent).toBeLessThanOrEqual(1.5 * keepAlive * 1000 + 150);
+    expect(silent).toBeGreaterThanOrEqual(1.5 * keepAlive * 1000 - 300);
+    proxy.resume();
+    await until(() => events.connected.length === 2, 5000, "reconnect");
+    client.end();
+  }, 15000);
+});

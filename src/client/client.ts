@@ -271,6 +271,8 @@ export class MqttClient {
   #rxAvailable = 0;
   #connectedAt = 0;
   #resendCount = 0;
+  /** Whether resends after this CONNACK carry DUP: only when the broker kept the session. */
+  #resendDup = false;
   #subWork = false;
   #pingWanted = false;
   #wantWritable = false;
@@ -764,9 +766,11 @@ export class MqttClient {
     if (present) this.#router.sessionKept();
     else this.#router.sessionLost();
     this.#subWork = true;
-    // Unacknowledged QoS 1 messages go again, with DUP, in their original order (with or without session:
-    // without one the broker has never seen them complete, and losing them is not an option).
+    // Unacknowledged QoS 1 messages go again in their original order, with or without a session: losing them
+    // is not an option. With the session kept they are retransmissions (DUP 1, [MQTT-4.4.0-1]); in a new session
+    // the old one is discarded ([MQTT-3.1.2-6]) and they are first deliveries of that session (DUP 0).
     this.#resendCount = this.#inflight.markAllPending();
+    this.#resendDup = present;
     this.#keepalive.start(now);
     const delay = this.#keepalive.nextDelay(now);
     if (delay >= 0) clock.schedule(this.#kaTimer, delay);
@@ -1159,7 +1163,8 @@ export class MqttClient {
       const out = this.#reserve(length);
       if (out < 0) return;
       const at = pool.offsetOf(inflight.slots[i] ?? 0);
-      pool.bytes[at] = (pool.bytes[at] ?? 0) | 0x08; // DUP [MQTT-3.3.1-1]
+      const first = pool.bytes[at] ?? 0;
+      pool.bytes[at] = this.#resendDup ? first | 0x08 : first & ~0x08; // DUP [MQTT-3.3.1-1], [MQTT-3.1.2-6]
       pool.bytes.copyWithin(out, at, at + length);
       inflight.pending[i] = 0;
       this.#resendCount--;

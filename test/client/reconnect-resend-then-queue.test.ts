@@ -1,13 +1,18 @@
-// After a reconnect the order on the wire is: unacknowledged QoS 1 resends (DUP, original order), then the
+// After a reconnect the order on the wire is: unacknowledged QoS 1 resends (original order), then the
 // offline queue (in order); new publishes wait behind both. Unsubscribe during the outage is honoured.
+// Resends carry DUP only when the broker kept the session ([MQTT-4.4.0-1]); in a new session they are first
+// deliveries of that session, DUP 0 ([MQTT-3.1.2-6]).
 import { describe, expect, it } from "vitest";
 import type { Packet } from "../../src/codec/packet.js";
 import { QUEUED, SENT } from "../../src/client/index.js";
 import { ascii, memoryRig } from "./memory-util.js";
 
 describe("reconnect ordering", () => {
-  it("resends in-flight with DUP first, then flushes the queue in order", () => {
-    const rig = memoryRig({ inflightWindow: 4, offlineQueue: 8 });
+  it.each([
+    { session: "new session", cleanSession: true, present: false, dup: "" },
+    { session: "kept session", cleanSession: false, present: true, dup: "*" },
+  ])("resends in-flight first ($session: DUP '$dup'), then flushes the queue in order", ({ cleanSession, present, dup }) => {
+    const rig = memoryRig({ inflightWindow: 4, offlineQueue: 8, cleanSession });
     const wire: string[] = [];
     rig.broker.onPacket = (p: Packet) => {
       if (p.type === 3) wire.push(`${String.fromCharCode(p.payloadBuffer[p.payloadOffset]!)}${p.dup ? "*" : ""}:${p.qos}`);
@@ -30,12 +35,12 @@ describe("reconnect ordering", () => {
     expect(rig.client.publish(h, ascii("d"), 0, 1, 1, false)).toBe(QUEUED);
     expect(rig.client.unsubscribe(sub)).toBe(true);
     rig.broker.autoPuback = true;
-    rig.broker.sessionPresent = false;
+    rig.broker.sessionPresent = present;
     wire.length = 0;
     rig.step(100);
     expect(rig.client.connected).toBe(true);
-    // No session: the unsubscribed filter is simply not resubscribed.
-    expect(wire).toEqual(["a*:1", "b*:1", "c:0", "d:1"]);
+    // The unsubscribed filter is not resubscribed (new session) or is unsubscribed (kept session).
+    expect(wire.filter((w) => w !== "UNSUB")).toEqual([`a${dup}:1`, `b${dup}:1`, "c:0", "d:1"]);
     expect(rig.client.inflight).toBe(0);
     expect(rig.client.queued).toBe(0);
     expect(rig.client.counters.resent).toBe(2);

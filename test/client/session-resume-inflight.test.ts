@@ -94,6 +94,10 @@ describe("persistent session resumed with in-flight resend", () => {
     await until(() => events.connected.length === 2 && client.inflight === 0, 5000, "reconnect + ack");
     expect(events.connected).toEqual([false, false]);
     expect(client.counters.resent).toBe(1);
+    // [MQTT-3.1.2-6] a clean session discards the old one: the message goes again as a first delivery, DUP 0.
+    const sent = broker.logs().split("\n").filter((l) => l.includes(`Received PUBLISH from nosess-${process.pid}`));
+    expect(sent.length).toBe(2);
+    expect(sent.every((l) => l.includes("(d0, q1"))).toBe(true);
     await until(() => client.granted(1) === 1, 3000, "resubscribed");
     await observer.publishAsync(`${base}/in`, "after-new-session", { qos: 1 });
     await until(() => inbox.length === 1, 3000, "delivery after resubscribe");

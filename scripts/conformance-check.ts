@@ -15,7 +15,12 @@
  * - a test under test/ cites an `[MQTT-...]` ID that is not in the table (e.g. an MQTT 5.0 ID);
  * - a `gap` row that binds our code (client/both/codec) is missing from "Gaps to close", or that list names
  *   an ID whose row is not `gap` (or names one twice).
- * Warnings (errors with --strict): a test cites an ID whose row is still `gap` or `n/a` (update the table).
+ * Warnings (errors with --strict): a test cites an ID whose row is still `gap`, or whose row is `n/a` without
+ * naming that test file in its reason (an `n/a` row may acknowledge a citing file, e.g. a hostile-broker helper
+ * that commits the server-side violation on purpose).
+ *
+ * The logic is exported as {@link checkConformance} (used by test/docs/conformance.test.ts); the command line
+ * prints its report.
  *
  * The spec misprints two IDs ([MQTT-3.1.2.7], [MQTT-3-8.3-4]); citations are normalised to
  * `MQTT-a.b.c-d`, so either spelling matches.
@@ -25,15 +30,6 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** `--table=PATH` / `--tests=DIR` override the defaults (used to try the checker on broken copies). */
-function option(name: string, fallback: string): string {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg === undefined ? fallback : resolve(arg.slice(name.length + 3));
-}
-const TABLE = option("table", join(ROOT, "docs", "conformance.md"));
-const TEST_DIR = option("tests", join(ROOT, "test"));
-/** Test paths in the table (`test/...`) are relative to the directory holding the test tree. */
-const BASE = dirname(TEST_DIR);
 const TEST_EXT = /\.(?:ts|tsx|mts|cts|js|mjs|cjs)$/;
 
 /** MQTT 3.1.1 (OASIS Standard, 29 Oct 2014): each section prefix and how many numbered statements it has. */
@@ -103,15 +99,50 @@ function compareIds(x: string, y: string): number {
   return 0;
 }
 
-function main(): number {
-  const args = new Set(process.argv.slice(2));
-  const strict = args.has("--strict");
+/** Options of {@link checkConformance}. */
+export interface CheckOptions {
+  /** The table (default docs/conformance.md). */
+  table?: string;
+  /** The test tree (default test/); test paths in the table are relative to its parent directory. */
+  tests?: string;
+  /** Citations of gap/unacknowledged n/a rows are errors instead of warnings. */
+  strict?: boolean;
+}
+
+/** What {@link checkConformance} found. */
+export interface CheckResult {
+  errors: string[];
+  warnings: string[];
+  /** Rows per status. */
+  counts: { tested: number; "n/a": number; gap: number };
+  /** Rows per status and binds, e.g. `byStatus.tested.codec`. */
+  byStatus: Record<string, Record<string, number>>;
+  /** Rows read from the table. */
+  rows: number;
+  /** Test files scanned, and each cited ID with the files citing it. */
+  testFiles: number;
+  cited: Map<string, string[]>;
+  /** Status of each ID in the table. */
+  statusOf: Map<string, string>;
+}
+
+/** Checks the table against the tests; never throws for an inconsistency (it is reported in `errors`). */
+export function checkConformance(options: CheckOptions = {}): CheckResult {
+  const TABLE = resolve(options.table ?? join(ROOT, "docs", "conformance.md"));
+  const TEST_DIR = resolve(options.tests ?? join(ROOT, "test"));
+  /** Test paths in the table (`test/...`) are relative to the directory holding the test tree. */
+  const BASE = dirname(TEST_DIR);
+  const strict = options.strict === true;
   const errors: string[] = [];
   const warnings: string[] = [];
+  const result: CheckResult = {
+    errors, warnings, counts: { tested: 0, "n/a": 0, gap: 0 }, byStatus: {}, rows: 0, testFiles: 0,
+    cited: new Map(), statusOf: new Map(),
+  };
 
   if (!existsSync(TABLE)) {
-    console.error(`conformance: ${relative(ROOT, TABLE)} not found`);
-    return 1;
+    errors.push(`${relative(ROOT, TABLE)} not found`);
+    return result;
   }
   const lines = readFileSync(TABLE, "utf8").split("\n");
 
@@ -181,7 +212,7 @@ function main(): number {
   }
 
   // ---- each row
-  const counts = { tested: 0, "n/a": 0, gap: 0 } as Record<string, number>;
+  const counts = result.counts as Record<string, number>;
   const gapsOurs: Row[] = [];
   for (const row of rows) {
     const where = `line ${row.line}: ${row.id}`;
@@ -199,8 +230,13 @@ function main(): number {
         if (!citations(text).has(row.id)) errors.push(`${where}: ${file} does not cite ${row.id}`);
       }
     } else if (citedBy.has(row.id)) {
-      const message = `${where} is marked ${row.status} but cited by ${citedBy.get(row.id)!.join(", ")}`;
-      (strict ? errors : warnings).push(message);
+      // An n/a row may name the files that cite it (and say why); a gap row is never cited.
+      const files = citedBy.get(row.id)!.filter((f) => row.status === "gap" || !row.evidence.includes(f));
+      if (files.length > 0) {
+        const message = `${where} is marked ${row.status} but cited by ${files.join(", ")}` +
+          (row.status === "n/a" ? " (name the file in the reason if that is intended)" : "");
+        (strict ? errors : warnings).push(message);
+      }
     }
     if (row.status === "gap" && row.binds !== "server") gapsOurs.push(row);
   }
@@ -221,30 +257,57 @@ function main(): number {
     else if (row.binds === "server") errors.push(`line ${entry.line}: "Gaps to close" names ${id}, which binds only the server`);
   }
 
-  // ---- report
-  if (args.has("--cited")) {
-    const ids = [...citedBy.keys()].sort(compareIds);
-    console.log(`cited in ${testFiles.length} test files:`);
-    for (const id of ids) console.log(`  ${id.padEnd(16)} ${byId.get(id)?.status ?? "NOT IN TABLE"}  ${citedBy.get(id)!.join(", ")}`);
+  result.rows = rows.length;
+  result.testFiles = testFiles.length;
+  result.cited = citedBy;
+  for (const row of rows) {
+    result.statusOf.set(row.id, row.status);
+    const bucket = (result.byStatus[row.status] ??= {});
+    bucket[row.binds] = (bucket[row.binds] ?? 0) + 1;
   }
-  const byBinds = (status: string) => {
+  return result;
+}
+
+function main(): number {
+  const args = new Set(process.argv.slice(2));
+  const option = (name: string): string | undefined => {
+    const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+    return arg === undefined ? undefined : resolve(arg.slice(name.length + 3));
+  };
+  const table = option("table");
+  const tests = option("tests");
+  const r = checkConformance({
+    strict: args.has("--strict"),
+    ...(table === undefined ? {} : { table }),
+    ...(tests === undefined ? {} : { tests }),
+  });
+  if (args.has("--cited")) {
+    const ids = [...r.cited.keys()].sort(compareIds);
+    console.log(`cited in ${r.testFiles} test files:`);
+    for (const id of ids) console.log(`  ${id.padEnd(16)} ${r.statusOf.get(id) ?? "NOT IN TABLE"}  ${r.cited.get(id)!.join(", ")}`);
+  }
+  const byBinds = (status: string): string => {
     const parts: string[] = [];
     for (const b of ["client", "both", "codec", "server"]) {
-      const n = rows.filter((r) => r.status === status && r.binds === b).length;
+      const n = r.byStatus[status]?.[b] ?? 0;
       if (n > 0) parts.push(`${b} ${n}`);
     }
     return parts.join(", ");
   };
-  console.log(`conformance: ${rows.length} statements (spec: ${SPEC_IDS.length}); ` +
-    `tested ${counts.tested} (${byBinds("tested")}), n/a ${counts["n/a"]} (${byBinds("n/a")}), ` +
-    `gap ${counts.gap} (${byBinds("gap")}); ${citedBy.size} IDs cited in ${testFiles.length} test files`);
-  for (const w of warnings) console.log(`warning: ${w}`);
-  for (const e of errors) console.error(`error: ${e}`);
-  if (errors.length > 0) {
-    console.error(`conformance: ${errors.length} inconsistenc${errors.length === 1 ? "y" : "ies"}`);
+  const count = (status: "tested" | "n/a" | "gap"): string => {
+    const parts = byBinds(status);
+    return `${status} ${r.counts[status]}${parts.length > 0 ? ` (${parts})` : ""}`;
+  };
+  console.log(`conformance: ${r.rows} statements (spec: ${SPEC_IDS.length}); ${count("tested")}, ${count("n/a")}, ` +
+    `${count("gap")}; ${r.cited.size} IDs cited in ${r.testFiles} test files`);
+  for (const w of r.warnings) console.log(`warning: ${w}`);
+  for (const e of r.errors) console.error(`error: ${e}`);
+  if (r.errors.length > 0) {
+    console.error(`conformance: ${r.errors.length} inconsistenc${r.errors.length === 1 ? "y" : "ies"}`);
     return 1;
   }
   return 0;
 }
 
-process.exitCode = main();
+// Run as a script (not when imported by the test).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main();

@@ -8,6 +8,7 @@ import {
   TRUNCATED, UNEXPECTED_PACKET,
 } from "./codes.js";
 import { decodeAckBody } from "./ack.js";
+import { copyRun } from "./bytes.js";
 import { decodeConnackBody, decodeConnectBody } from "./connect.js";
 import { checkFixedHeader, Packet, readFixedHeader } from "./packet.js";
 import { decodeEmptyBody } from "./ping.js";
@@ -78,8 +79,9 @@ export function decodePacket(buf: Uint8Array, offset: number, length: number, ou
  * Resumable decoder. Call `decode(src, offset, end)`; after `PACKET` or `CHUNK` handle `packet`, then call again
  * with `offset = decoder.offset` until it returns `NEED_MORE` (all input consumed).
  *
- * A packet wholly inside `src` with nothing pending is decoded in place (`packet.buffer === src`); otherwise it
- * is assembled in the options' `buffer`. Results are valid until the next call.
+ * A packet wholly inside `src` with nothing pending is decoded in place (`packet.buffer === src`), and so is a
+ * body wholly inside `src` when only its fixed header was pending; otherwise the packet is assembled in the
+ * options' `buffer`. Results are valid until the next call.
  */
 export class StreamDecoder {
   /** The reused result; valid after `PACKET`/`CHUNK` until the next call. */
@@ -141,92 +143,97 @@ export class StreamDecoder {
    *   `DECODER_FAILED` on every call after an error until `reset()`
    */
   decode(src: Uint8Array, offset: number, end: number): number {
-    const state = this.state;
-    if (state === IDLE && end - offset >= 2) {
-      // Fast path: parse the fixed header straight from src.
-      const header = src[offset]!;
-      const check = this.checkHeader(header);
-      if (check < 0) return this.fail(check, offset);
-      let pos = offset + 1;
-      let remaining = src[pos++]!;
-      if (remaining >= 0x80) {
-        remaining &= 0x7f;
-        let shift = 7;
-        for (;;) {
-          if (pos >= end) return this.assemble(src, offset, end); // header split: go byte-wise
-          const b = src[pos++]!;
-          remaining += (b & 0x7f) << shift;
-          if (b < 0x80) break;
-          shift += 7;
-          if (shift === 28) return this.fail(MALFORMED_REMAINING_LENGTH, pos);
-        }
-      }
-      const total = pos - offset + remaining;
-      if (total > this.maxPacketSize) return this.fail(PACKET_TOO_LARGE, pos);
-      if (total <= end - offset) {
-        // The whole packet is here: decode it where it lies.
-        const packet = this.packet;
-        packet.type = header >> 4;
-        packet.flags = header & 0x0f;
-        packet.remainingLength = remaining;
-        packet.packetLength = total;
-        packet.buffer = src;
-        const result = decodeBody(src, header, pos, offset + total, packet);
-        if (result < 0) return this.fail(result, offset + total);
-        this.consumed = offset + total;
-        return PACKET;
-      }
-      // Split packet: keep the header, then assemble the body.
-      const headerLength = pos - offset;
-      this.header = header;
-      this.remaining = remaining;
-      this.total = total;
-      this.headerLength = headerLength;
-      const buffer = this.buffer;
-      for (let i = 0; i < headerLength; i++) buffer[i] = src[offset + i]!;
-      this.filled = headerLength;
-      if (total <= buffer.length) {
-        this.state = BODY;
-        return this.copyBody(src, pos, end);
-      }
-      if (header >> 4 === 3 && this.streamPayloads) {
-        this.streamHeadEnd = 0;
-        this.state = STREAM_HEAD;
-        return this.assemble(src, pos, end);
-      }
-      return this.fail(PACKET_TOO_LARGE, pos);
-    }
-    if (state === BODY) return this.copyBody(src, offset, end);
-    if (state === FAILED) return DECODER_FAILED;
+    // Hot path first: the body of a packet split across calls. Kept small so it inlines into the caller's loop.
+    if (this.state === BODY) return this.appendBody(src, offset, end);
+    if (this.state === IDLE && end - offset >= 2) return this.begin(src, offset, end);
+    if (this.state === FAILED) return DECODER_FAILED;
     return this.assemble(src, offset, end);
   }
 
-  // Appends body bytes to the assembly buffer; completes the packet when they are all there.
-  private copyBody(src: Uint8Array, pos: number, end: number): number {
-    const buffer = this.buffer;
-    const filled = this.filled;
-    let n = this.total - filled;
-    if (n > end - pos) n = end - pos;
-    // Eight bytes per round, then the rest: halves the loop overhead on the chunked path.
-    let i = 0;
-    for (; i + 8 <= n; i += 8) {
-      const d = filled + i;
-      const s = pos + i;
-      buffer[d] = src[s]!;
-      buffer[d + 1] = src[s + 1]!;
-      buffer[d + 2] = src[s + 2]!;
-      buffer[d + 3] = src[s + 3]!;
-      buffer[d + 4] = src[s + 4]!;
-      buffer[d + 5] = src[s + 5]!;
-      buffer[d + 6] = src[s + 6]!;
-      buffer[d + 7] = src[s + 7]!;
+  // First bytes of a packet with at least 2 bytes in src: parses the fixed header straight from src, decodes the
+  // packet in place when it is all there, else starts assembling it with one copy of what is here.
+  private begin(src: Uint8Array, offset: number, end: number): number {
+    const header = src[offset]!;
+    const check = this.checkHeader(header);
+    if (check < 0) return this.fail(check, offset);
+    let pos = offset + 1;
+    let remaining = src[pos++]!;
+    if (remaining >= 0x80) {
+      remaining &= 0x7f;
+      let shift = 7;
+      for (;;) {
+        if (pos >= end) return this.assemble(src, offset, end); // header split: go byte-wise
+        const b = src[pos++]!;
+        remaining += (b & 0x7f) << shift;
+        if (b < 0x80) break;
+        shift += 7;
+        if (shift === 28) return this.fail(MALFORMED_REMAINING_LENGTH, pos);
+      }
     }
-    for (; i < n; i++) buffer[filled + i] = src[pos + i]!;
+    const total = pos - offset + remaining;
+    if (total > this.maxPacketSize) return this.fail(PACKET_TOO_LARGE, pos);
+    const available = end - offset;
+    if (total <= available) {
+      // The whole packet is here: decode it where it lies.
+      const packet = this.packet;
+      packet.type = header >> 4;
+      packet.flags = header & 0x0f;
+      packet.remainingLength = remaining;
+      packet.packetLength = total;
+      packet.buffer = src;
+      const result = decodeBody(src, header, pos, offset + total, packet);
+      if (result < 0) return this.fail(result, offset + total);
+      this.consumed = offset + total;
+      return PACKET;
+    }
+    // Split packet: keep the parsed header in numeric state and assemble the bytes.
+    const headerLength = pos - offset;
+    this.header = header;
+    this.remaining = remaining;
+    this.total = total;
+    this.headerLength = headerLength;
+    const buffer = this.buffer;
+    if (total <= buffer.length) {
+      // Everything from offset to end belongs to this packet (it ends beyond end): one copy.
+      copyRun(buffer, 0, src, offset, available);
+      this.filled = available;
+      this.state = BODY;
+      this.consumed = end;
+      return NEED_MORE;
+    }
+    if (header >> 4 === 3 && this.streamPayloads) {
+      copyRun(buffer, 0, src, offset, headerLength);
+      this.filled = headerLength;
+      this.streamHeadEnd = 0;
+      this.state = STREAM_HEAD;
+      return this.assemble(src, pos, end);
+    }
+    return this.fail(PACKET_TOO_LARGE, pos);
+  }
+
+  // Appends body bytes to the assembly buffer: all of src[pos, end) when the packet ends beyond it, else exactly
+  // the missing bytes, and then decodes the assembled packet (its fixed header is already checked). When only the
+  // fixed header was assembled and the whole body is here, the body is decoded where it lies instead.
+  private appendBody(src: Uint8Array, pos: number, end: number): number {
+    const filled = this.filled;
+    const missing = this.total - filled;
+    let n = end - pos;
+    if (n >= missing) {
+      if (filled === this.headerLength) return this.finish(src, pos, pos + missing);
+      n = missing;
+    } else if (n <= 0) {
+      this.consumed = pos;
+      return NEED_MORE;
+    }
+    copyRun(this.buffer, filled, src, pos, n);
     pos += n;
-    this.filled = filled + n;
-    if (this.filled === this.total) return this.finishAssembled(pos);
-    this.consumed = pos;
-    return NEED_MORE;
+    if (n < missing) {
+      this.filled = filled + n;
+      this.consumed = pos;
+      return NEED_MORE;
+    }
+    this.filled = this.total;
+    return this.finish(this.buffer, this.headerLength, pos);
   }
 
   // Type, flags and direction of a first header byte.
@@ -242,9 +249,9 @@ export class StreamDecoder {
     return code;
   }
 
-  // Completes a packet assembled in the buffer.
-  private finishAssembled(position: number): number {
-    const buffer = this.buffer;
+  // Completes a packet whose fixed header is parsed and checked (numeric state) and whose body lies in
+  // buf[start, start + remaining): the assembly buffer, or the input when only the header was assembled.
+  private finish(buf: Uint8Array, start: number, position: number): number {
     const header = this.header;
     const packet = this.packet;
     this.state = IDLE;
@@ -252,8 +259,8 @@ export class StreamDecoder {
     packet.flags = header & 0x0f;
     packet.remainingLength = this.remaining;
     packet.packetLength = this.total;
-    packet.buffer = buffer;
-    const result = decodeBody(buffer, header, this.headerLength, this.total, packet);
+    packet.buffer = buf;
+    const result = decodeBody(buf, header, start, start + this.remaining, packet);
     if (result < 0) return this.fail(result, position);
     this.consumed = position;
     return PACKET;
@@ -291,7 +298,7 @@ export class StreamDecoder {
           this.headerLength = this.filled;
           if (total > this.maxPacketSize) return this.fail(PACKET_TOO_LARGE, pos);
           if (total <= buffer.length) {
-            if (this.remaining === 0) return this.finishAssembled(pos);
+            if (this.remaining === 0) return this.finish(buffer, this.filled, pos);
             this.state = BODY;
           } else if (this.header >> 4 === 3 && this.streamPayloads) {
             this.streamHeadEnd = 0;
@@ -302,7 +309,7 @@ export class StreamDecoder {
           break;
         }
         case BODY:
-          return this.copyBody(src, pos, end);
+          return this.appendBody(src, pos, end);
         case STREAM_HEAD: {
           const result = this.assembleStreamHead(src, pos, end);
           if (result < 0) return this.fail(result, pos);
@@ -341,7 +348,7 @@ export class StreamDecoder {
     const filled = this.filled;
     let n = target - filled;
     if (n > end - pos) n = end - pos;
-    for (let i = 0; i < n; i++) buffer[filled + i] = src[pos + i]!;
+    copyRun(buffer, filled, src, pos, n);
     this.filled = filled + n;
     pos += n;
     if (this.filled < target) return pos;

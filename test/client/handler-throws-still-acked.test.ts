@@ -21,7 +21,7 @@ describe("handler throws", () => {
     expect(second).toBe(1);
     expect(rig.errors[0]).toBeInstanceOf(HandlerError);
     expect((rig.errors[0]!.cause as Error).message).toBe("boom");
-    expect(rig.broker.pubacks).toBe(1);
+    expect(rig.broker.pubacks).toBe(1); // acked although not processed [MQTT-4.5.0-2]; QoS 1 -> PUBACK [MQTT-3.3.4-1]
     expect(rig.client.connected).toBe(true);
     expect(rig.client.counters.handlerErrors).toBe(1);
   });

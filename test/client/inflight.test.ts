@@ -4,6 +4,7 @@ import { InflightTable, NOT_FOUND } from "../../src/client/inflight.js";
 
 describe("in-flight table", () => {
   it("allocates increasing ids, wraps 65535 -> 1 and skips ids still in flight", () => {
+    // [MQTT-2.3.1-2] a new packet gets an id not currently in use (in flight, or held by SUBSCRIBE/UNSUBSCRIBE)
     const t = new InflightTable(4);
     expect(t.nextId(null)).toBe(1);
     t.add(1, 10, 20);
@@ -39,7 +40,7 @@ describe("in-flight table", () => {
       }
       if (t.count !== live.size) problems.push(`count ${t.count} != ${live.size} at ${i}`);
     }
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([]); // [MQTT-2.3.1-2] [MQTT-2.3.1-3] an id is reused only after its ack
   });
 
   it("is bounded, counts unknown acks and resends in original order", () => {
@@ -58,6 +59,6 @@ describe("in-flight table", () => {
       order.push(t.ids[i]!);
       t.pending[i] = 0;
     }
-    expect(order).toEqual([5, 7, 9]);
+    expect(order).toEqual([5, 7, 9]); // [MQTT-4.6.0-1] resends in the order first sent
   });
 });

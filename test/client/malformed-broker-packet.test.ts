@@ -14,7 +14,7 @@ function run(raw: number[], code: number): void {
   expect(() => rig.step()).not.toThrow();
   expect(rig.errors[0]).toBeInstanceOf(ProtocolError);
   expect(rig.errors[0]!.code).toBe(code);
-  expect(rig.disconnected).toEqual([PROTOCOL_ERROR]);
+  expect(rig.disconnected).toEqual([PROTOCOL_ERROR]); // a protocol violation closes the connection [MQTT-4.8.0-1]
   expect(rig.client.counters.protocolErrors).toBe(1);
   rig.step(100);
   expect(rig.connected).toEqual([false, false]);

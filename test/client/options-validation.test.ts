@@ -44,18 +44,18 @@ describe("option validation", () => {
     expectBad({ reconnect: { initialDelay: 0 } }, "reconnect.initialDelay");
     expectBad({ reconnect: { initialDelay: 500, maxDelay: 100 } }, "reconnect.maxDelay");
     expectBad({ reconnect: { multiplier: 0.5 } }, "reconnect.multiplier");
-    expectBad({ password: "hunter2" }, "password"); // password without username
+    expectBad({ password: "hunter2" }, "password"); // password without username [MQTT-3.1.2-22]
     expectBad({ will: { topic: "a/+", payload: "x" } }, "will.topic");
     expectBad({ will: { topic: "a", payload: "x", qos: 2 } }, "will.qos");
-    expectBad({ clientId: "", cleanSession: false }, "clientId");
+    expectBad({ clientId: "", cleanSession: false }, "clientId"); // [MQTT-3.1.3-7]
     expectBad({ tls: {}, host: { ...host, tls: undefined } }, "tls");
     expectBad({ username: "u", password: "hunter2", txSlotSize: 16, clientId: "a-rather-long-client-id" }, "txSlotSize");
   });
   it("rejects bad topics, filters and QoS at setup calls", () => {
     const c = new MqttClient(base);
-    expect(() => c.topic("a/#")).toThrow(InvalidOptionError);
-    expect(() => c.topic("")).toThrow(InvalidOptionError);
-    expect(() => c.subscribe("a/#/b", 0, () => undefined)).toThrow(InvalidOptionError);
+    expect(() => c.topic("a/#")).toThrow(InvalidOptionError); // [MQTT-3.3.2-2] [MQTT-4.7.1-1]
+    expect(() => c.topic("")).toThrow(InvalidOptionError); // [MQTT-4.7.3-1]
+    expect(() => c.subscribe("a/#/b", 0, () => undefined)).toThrow(InvalidOptionError); // [MQTT-4.7.1-2]
     expect(() => c.subscribe("a/b", 2, () => undefined)).toThrow(InvalidOptionError);
     const h = c.topic("a/b");
     const p = new Uint8Array(4);

@@ -16,7 +16,7 @@ describe("oversize incoming payloads", () => {
     rig.broker.publish(topic, payload, 0, payload.length, 1, 9);
     rig.step();
     expect(rig.errors[0]).toBeInstanceOf(PacketTooLargeError);
-    expect(rig.disconnected).toEqual([PACKET_TOO_LARGE]);
+    expect(rig.disconnected).toEqual([PACKET_TOO_LARGE]); // no room for it: connection closed [MQTT-4.8.0-2]
     rig.step(100);
     expect(rig.client.connected).toBe(true);
   });

@@ -15,6 +15,7 @@ afterAll(async () => {
 
 describe("QoS 0 and QoS 1 publish and receive through mosquitto", () => {
   it("publishes QoS 0/1 seen by MQTT.js and receives QoS 0/1 from it", async () => {
+    // Over plain TCP [MQTT-7.1.2-1], against a stock mosquitto with no plugins or extensions [MQTT-7.0.0-2].
     const base = uniqueTopic("xsmqtt/qos");
     const observer = await connectObserver(broker.url);
     const seen = await collect(observer, `${base}/out/#`, 1);

@@ -49,6 +49,7 @@ describe("persistent session resumed with in-flight resend", () => {
     proxy.cut("both"); // held PUBACKs die with the connections
     proxy.resume();
     await until(() => events.connected.length === 2, 5000, "reconnect");
+    // Same ClientId, CleanSession 0: the broker resumed the session [MQTT-3.1.3-2] [MQTT-3.1.2-4].
     expect(events.connected[1]).toBe(true); // session present
     await until(() => client.inflight === 0, 3000, "PUBACKs for the resends");
     expect(client.counters.resent).toBe(5);
@@ -60,12 +61,14 @@ describe("persistent session resumed with in-flight resend", () => {
     const dups = received.filter((l) => l.includes("(d1, q1"));
     expect(originals.length).toBe(5);
     expect(dups.length).toBe(5);
+    // Resent with DUP [MQTT-3.3.1-1] and their original ids [MQTT-4.4.0-1] [MQTT-2.3.1-3]: the in-flight state
+    // outlived the connection [MQTT-4.1.0-1].
     expect(dups.map(idOf)).toEqual(originals.map(idOf));
 
     // Observer got the originals and then the resends (mosquitto forwards a DUP publish as a new message).
     const msgs = await seen.waitFor(10, 3000);
     expect(msgs.slice(0, 5).map((m) => m.payload.toString())).toEqual(["m0", "m1", "m2", "m3", "m4"]);
-    expect(msgs.slice(5, 10).map((m) => m.payload.toString())).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    expect(msgs.slice(5, 10).map((m) => m.payload.toString())).toEqual(["m0", "m1", "m2", "m3", "m4"]); // [MQTT-4.6.0-1]
 
     // Subscription kept by the session: no resubscribe needed.
     await observer.publishAsync(`${base}/in`, "after-resume", { qos: 1 });

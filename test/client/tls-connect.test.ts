@@ -31,7 +31,7 @@ describe("TLS", () => {
     const p = bytes("over-tls");
     expect(client.publish(h, p, 0, p.length, 1, false)).toBe(SENT);
     await until(() => got.length === 1 && client.inflight === 0, 3000, "echo over TLS");
-    expect(got).toEqual(["over-tls"]);
+    expect(got).toEqual(["over-tls"]); // QoS 1 round trip over TLS [MQTT-7.1.2-1]
     client.end();
     expect(events.errors).toEqual([]);
   }, 10000);

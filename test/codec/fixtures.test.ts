@@ -15,17 +15,19 @@ const fixtures: Fixture[] = [
     name: "CONNECT (seed): client id ABCDEF, clean session, keepalive 60",
     frame: bytes(
       0x10, 0x12, //          CONNECT, remaining length 18
-      0x00, 0x04, "MQTT", //  protocol name
+      0x00, 0x04, "MQTT", //  protocol name [MQTT-3.1.2-1]
       0x04, //                protocol level 4 (3.1.1)
       0x02, //                connect flags: clean session
       0x00, 0x3c, //          keep alive 60 s
-      0x00, 0x06, "ABCDEF", // client identifier
+      0x00, 0x06, "ABCDEF", // client identifier: present and first in the payload [MQTT-3.1.3-3]
     ),
     model: { cmd: "connect", clientId: "ABCDEF", clean: true, keepalive: 60 },
     decode: decodeConnect, role: "server",
   },
   {
     name: "CONNECT with will (QoS 1, retain), user name and password",
+    // Payload order ClientId, Will Topic, Will Message, User Name, Password [MQTT-3.1.3-1]; the will flag with both
+    // will fields [MQTT-3.1.2-9], user name flag with a user name [MQTT-3.1.2-19], password flag with one [MQTT-3.1.2-21].
     frame: bytes(
       0x10, 0x24, //            CONNECT, remaining length 36 = 10 + 4 + 5 + 5 + 6 + 6
       0x00, 0x04, "MQTT", 0x04, // protocol name, level 4
@@ -61,7 +63,7 @@ const fixtures: Fixture[] = [
       0x30, //              PUBLISH, QoS 0, no DUP, no RETAIN
       0x10, //              remaining length 16 = 2 + 9 + 5
       0x00, 0x09, "ELEMENT14", // topic name
-      "hello", //           payload (the rest of the packet)
+      "hello", //           payload (the rest of the packet): no packet identifier in a QoS 0 PUBLISH [MQTT-2.3.1-5]
     ),
     model: { cmd: "publish", topic: "ELEMENT14", payload: bytes("hello"), qos: 0, retain: false, dup: false },
     decode: decodePublish, role: "client",
@@ -87,7 +89,7 @@ const fixtures: Fixture[] = [
   {
     name: "SUBSCRIBE (seed): packet id 10, element14 at QoS 0",
     frame: bytes(
-      0x82, //              SUBSCRIBE, reserved flags 0b0010
+      0x82, //              SUBSCRIBE, reserved flags 0b0010 [MQTT-3.8.1-1]
       0x0e, //              remaining length 14 = 2 + 2 + 9 + 1
       0x00, 0x0a, //        packet identifier 10
       0x00, 0x09, "element14", // topic filter
@@ -110,17 +112,20 @@ const fixtures: Fixture[] = [
   },
   {
     name: "UNSUBSCRIBE, two filters",
+    // Flags 0b0010 [MQTT-3.10.1-1]; the filters packed contiguously [MQTT-3.10.3-1].
     frame: bytes(0xa2, /* flags 0b0010 */ 0x0a, 0x00, 0x03, /* id 3 */ 0x00, 0x01, "a", 0x00, 0x03, "b/#"),
     model: { cmd: "unsubscribe", messageId: 3, unsubscriptions: ["a", "b/#"] },
     decode: decodeUnsubscribe, role: "server",
   },
   { name: "PUBACK id 1", frame: bytes(0x40, 0x02, 0x00, 0x01), model: { cmd: "puback", messageId: 1 }, decode: decodeAck, role: "client" },
   { name: "PUBREC id 0xffff", frame: bytes(0x50, 0x02, 0xff, 0xff), model: { cmd: "pubrec", messageId: 0xffff }, decode: decodeAck, role: "server" },
+  // [MQTT-3.6.1-1]
   { name: "PUBREL id 2 (flags 0b0010)", frame: bytes(0x62, 0x02, 0x00, 0x02), model: { cmd: "pubrel", messageId: 2 }, decode: decodeAck, role: "client" },
   { name: "PUBCOMP id 3", frame: bytes(0x70, 0x02, 0x00, 0x03), model: { cmd: "pubcomp", messageId: 3 }, decode: decodeAck, role: "server" },
   { name: "UNSUBACK id 4", frame: bytes(0xb0, 0x02, 0x00, 0x04), model: { cmd: "unsuback", messageId: 4 }, decode: decodeAck, role: "client" },
   { name: "PINGREQ", frame: bytes(0xc0, 0x00), model: { cmd: "pingreq" }, decode: decodeEmpty, role: "server" },
   { name: "PINGRESP", frame: bytes(0xd0, 0x00), model: { cmd: "pingresp" }, decode: decodeEmpty, role: "client" },
+  // [MQTT-3.14.1-1]
   { name: "DISCONNECT", frame: bytes(0xe0, 0x00), model: { cmd: "disconnect" }, decode: decodeEmpty, role: "server" },
 ];
 
@@ -138,6 +143,7 @@ describe("spec byte fixtures", () => {
       });
 
       it("encodes from the fields to exactly these bytes", () => {
+        // The first byte of every type carries the flags of Table 2.2 [MQTT-2.2.2-1].
         expect(encodeToBytes(f.model)).toEqual(f.frame);
       });
 
@@ -156,6 +162,7 @@ describe("spec byte fixtures", () => {
     const frame = fixtures[0]!.frame;
     decodeConnect(frame, 0, frame.length, out);
     expect([out.type, out.flags, out.remainingLength, out.protocolLevel, out.connectFlags]).toEqual([PacketType.CONNECT, 0, 18, 4, 2]);
+    // Flags clear, fields absent: user name [MQTT-3.1.2-18], password [MQTT-3.1.2-20], will [MQTT-3.1.2-11].
     expect([out.usernameOffset, out.passwordOffset, out.willTopicOffset]).toEqual([-1, -1, -1]);
   });
 
@@ -163,6 +170,7 @@ describe("spec byte fixtures", () => {
     const out = new Packet();
     const frame = fixtures[4]!.frame;
     decodePublish(frame, 0, frame.length, out);
+    // The topic name is the first field of the variable header [MQTT-3.3.2-1].
     expect([out.topicOffset, out.topicLength, out.payloadOffset, out.payloadLength, out.remainingLength]).toEqual([4, 9, 13, 5, 16]);
   });
 });

@@ -3,7 +3,7 @@
 // [MQTT-3.3.1-4], wildcard topic names [MQTT-3.3.2-2], invalid UTF-8 [MQTT-1.5.3-1] [MQTT-1.5.3-2],
 // remaining length over the maximum, 5-byte varints, SUBACK with bad codes [MQTT-3.9.3-2], PUBACK for unknown
 // ids, second CONNACK, PINGREQ to a client, packets dripped one byte per write, random bytes).
-// For every case the client ends the connection with a typed error carrying the codec code (or, for harmless
+// For every case the client ends the connection [MQTT-4.8.0-1] with a typed error carrying the codec code (or, for harmless
 // oddities, counts and stays), nothing escapes its callbacks, and it reconnects to a well-behaved broker and
 // gets a QoS 1 PUBACK (pools not leaked). 2,300 cases on the in-memory transport + a few over real TCP.
 // Long run (100,000 cases, heap checked after GC): scripts/hostile-long.ts.

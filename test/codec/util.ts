@@ -5,6 +5,7 @@ import {
   encodeUnsubscribe, filterLength, filterOffset, filterQos, nextFilter, Packet, PacketType, sizeAck, sizeConnect,
   sizeEmpty, sizePublish, sizeSuback, sizeSubscribe, sizeUnsubscribe, utf8Encode,
 } from "../../src/codec/index.js";
+import { mulberry32 } from "../../sim/chips/environment.js";
 
 export type AckCmd = "puback" | "pubrec" | "pubrel" | "pubcomp" | "unsuback";
 export type EmptyCmd = "pingreq" | "pingresp" | "disconnect";
@@ -222,13 +223,4 @@ export function mqttPacketToModel(o: Record<string, any>): Model {
 }
 
 /** Deterministic PRNG (mulberry32) so chunkings and fuzz runs are reproducible from a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;

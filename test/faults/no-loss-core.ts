@@ -28,6 +28,7 @@ import { MqttClient, QUEUED, SENT, type MqttError } from "../../src/client/index
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
 import { uniqueTopic } from "../helpers/topics.js";
+import { mulberry32 } from "../../sim/chips/environment.js";
 
 /** Kinds of injected faults. */
 export type FaultKind = "cut-both" | "cut-up" | "cut-down" | "stall" | "restart" | "sigkill";
@@ -102,16 +103,7 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
 }
 
 /** Small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 const KINDS: readonly FaultKind[] = ["cut-both", "cut-up", "cut-down", "stall", "restart", "sigkill"];
 

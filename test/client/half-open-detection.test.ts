@@ -1,28 +1,17 @@
 // A black-holed link (nothing flows, no RST) is detected within 1.5 × keepAlive of the last received
 // traffic, closed with KEEPALIVE_TIMEOUT and reconnected.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
-import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
+import { describe, expect, it } from "vitest";
 import { KEEPALIVE_TIMEOUT, KeepaliveTimeoutError } from "../../src/client/index.js";
-import { makeClient, until } from "./util.js";
+import { brokerBehindProxy, makeClient, until } from "./util.js";
 
-let broker: MosquittoBroker;
-let proxy: FaultProxy;
-beforeAll(async () => {
-  broker = await startMosquitto();
-  proxy = await startFaultProxy({ targetPort: broker.port });
-});
-afterAll(async () => {
-  await proxy?.close();
-  await broker?.dispose();
-});
+const rig = brokerBehindProxy();
 
 describe("half-open link", () => {
   it("is detected within 1.5 x keepAlive and the client reconnects", async () => {
     const keepAlive = 1;
     let lastRx = 0;
     let detectedAt = 0;
-    const { client, events } = makeClient(proxy.port, {
+    const { client, events } = makeClient(rig.proxy.port, {
       clientId: `halfopen-${process.pid}`,
       keepAlive,
       onDisconnected: () => {
@@ -34,7 +23,7 @@ describe("half-open link", () => {
     // Track the last received byte from the client's own counter.
     let bytes = client.counters.bytesReceived;
     lastRx = performance.now();
-    proxy.stall("both");
+    rig.proxy.stall("both");
     const poll = setInterval(() => {
       if (client.counters.bytesReceived !== bytes) {
         bytes = client.counters.bytesReceived;
@@ -48,7 +37,7 @@ describe("half-open link", () => {
     const silent = detectedAt - lastRx;
     expect(silent).toBeLessThanOrEqual(1.5 * keepAlive * 1000 + 150);
     expect(silent).toBeGreaterThanOrEqual(1.5 * keepAlive * 1000 - 300);
-    proxy.resume();
+    rig.proxy.resume();
     await until(() => events.connected.length === 2, 5000, "reconnect");
     client.end();
   }, 15000);

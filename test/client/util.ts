@@ -2,7 +2,10 @@
  * Shared helpers for the client scenarios (not a test file): build an MqttClient on the Node host with
  * event recording, and bounded polling.
  */
+import { afterAll, beforeAll } from "vitest";
 import { createNodeHost } from "../../hosts/node/index.js";
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
+import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
 import { MqttClient, type MqttClientOptions } from "../../src/client/index.js";
 import type { MqttError } from "../../src/client/errors.js";
 import type { Host } from "../../src/client/host.js";
@@ -76,4 +79,18 @@ export function sleep(ms: number): Promise<void> {
 /** UTF-8 bytes of `text`. */
 export function bytes(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, "utf8"));
+}
+
+/** A mosquitto for this test file with a fault proxy in front of it, started before and stopped after all tests. */
+export function brokerBehindProxy(): { broker: MosquittoBroker; proxy: FaultProxy } {
+  const rig = {} as { broker: MosquittoBroker; proxy: FaultProxy };
+  beforeAll(async () => {
+    rig.broker = await startMosquitto();
+    rig.proxy = await startFaultProxy({ targetPort: rig.broker.port });
+  });
+  afterAll(async () => {
+    await rig.proxy?.close();
+    await rig.broker?.dispose();
+  });
+  return rig;
 }

@@ -1,36 +1,25 @@
 // The will is published when the link dies without DISCONNECT, and not after a clean end().
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
-import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
+import { describe, expect, it } from "vitest";
 import { collect, connectObserver } from "../helpers/mqttjs.js";
 import { uniqueTopic } from "../helpers/topics.js";
-import { makeClient, sleep, until } from "./util.js";
+import { brokerBehindProxy, makeClient, sleep, until } from "./util.js";
 
-let broker: MosquittoBroker;
-let proxy: FaultProxy;
-beforeAll(async () => {
-  broker = await startMosquitto();
-  proxy = await startFaultProxy({ targetPort: broker.port });
-});
-afterAll(async () => {
-  await proxy?.close();
-  await broker?.dispose();
-});
+const rig = brokerBehindProxy();
 
 describe("last will", () => {
   it("is delivered after an abrupt close and not after end()", async () => {
     const base = uniqueTopic("xsmqtt/will");
-    const observer = await connectObserver(broker.url);
+    const observer = await connectObserver(rig.broker.url);
     const seen = await collect(observer, `${base}/#`, 1);
 
-    const abrupt = makeClient(proxy.port, {
+    const abrupt = makeClient(rig.proxy.port, {
       clientId: `will-a-${process.pid}`,
       will: { topic: `${base}/a`, payload: "gone-a", qos: 1, retain: false },
       reconnect: false,
     });
     abrupt.client.connect();
     await until(() => abrupt.client.connected, 3000, "CONNACK (abrupt)");
-    proxy.cut("both"); // both sockets reset: no DISCONNECT reaches the broker
+    rig.proxy.cut("both"); // both sockets reset: no DISCONNECT reaches the rig.broker
     const [m] = await seen.waitFor(1, 3000);
     expect(m?.topic).toBe(`${base}/a`);
     expect(m?.payload.toString()).toBe("gone-a");
@@ -38,7 +27,7 @@ describe("last will", () => {
     await until(() => abrupt.events.disconnected.length === 1, 3000, "client notices the loss");
     expect(abrupt.events.disconnected).toEqual([-111]);
 
-    const clean = makeClient(broker.port, {
+    const clean = makeClient(rig.broker.port, {
       clientId: `will-c-${process.pid}`,
       will: { topic: `${base}/c`, payload: "gone-c", qos: 1, retain: false },
     });

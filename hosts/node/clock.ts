@@ -7,7 +7,9 @@ import type { Clock } from "../../src/client/host.js";
 
 /** The opaque timer record handed to the client. */
 class NodeTimer {
-  handle: NodeJS.Timeout | null = null;
+  /** Pending `setTimeout` (delay > 0) or `setImmediate` (delay 0), or null. */
+  handle: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  immediate = false;
   closed = false;
   readonly fire: () => void;
   constructor(callback: () => void) {
@@ -16,6 +18,12 @@ class NodeTimer {
       callback();
     };
   }
+}
+
+function clear(t: NodeTimer): void {
+  if (t.immediate) clearImmediate(t.handle as NodeJS.Immediate);
+  else clearTimeout(t.handle as NodeJS.Timeout);
+  t.handle = null;
 }
 
 function asTimer(timer: unknown): NodeTimer {
@@ -48,23 +56,29 @@ export class NodeClock implements Clock {
     return new NodeTimer(callback);
   }
 
-  /** (Re)arms `timer` to fire once after `delayMs`; replaces a pending schedule. Throws after `close`. */
+  /**
+   * (Re)arms `timer` to fire once after `delayMs`; replaces a pending schedule. Throws after `close`.
+   * A delay of 0 (or less, or not finite) fires on the next event-loop turn (`setImmediate`), like a
+   * Moddable `Timer.set(callback, 0)`, without Node's 1 ms `setTimeout` floor.
+   */
   schedule(timer: unknown, delayMs: number): void {
     const t = asTimer(timer);
     if (t.closed) throw new Error("timer closed");
-    if (t.handle !== null) clearTimeout(t.handle);
-    const delay = delayMs > 0 && Number.isFinite(delayMs) ? delayMs : 0;
-    t.handle = setTimeout(t.fire, delay);
+    if (t.handle !== null) clear(t);
+    if (delayMs > 0 && Number.isFinite(delayMs)) {
+      t.immediate = false;
+      t.handle = setTimeout(t.fire, delayMs);
+    } else {
+      t.immediate = true;
+      t.handle = setImmediate(t.fire);
+    }
     if (this.#unref) t.handle.unref();
   }
 
   /** Disarms `timer` if pending. */
   cancel(timer: unknown): void {
     const t = asTimer(timer);
-    if (t.handle !== null) {
-      clearTimeout(t.handle);
-      t.handle = null;
-    }
+    if (t.handle !== null) clear(t);
   }
 
   /** Disarms and retires `timer`. Idempotent. */

@@ -7,6 +7,12 @@
  * - `write(buffer)` takes all of it or throws `"would block"`; it returns the send space left. The send space
  *   is an emulated lwip `TCP_SND_BUF` (default 8 KiB): bytes count against it from `write` until Node has
  *   handed them to the kernel (write completion), so a fast loop of writes really does run out of space;
+ * - like Moddable's lwip `write` (`tcp_write(TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE)`, then one posted
+ *   `tcp_output`), `write` only copies the bytes into a pending send buffer; everything written during one JS
+ *   turn (the callback and its microtasks) is handed to Node in ONE `net.Socket.write` right after that turn
+ *   (`process.nextTick`: queued once per batch, so it cannot starve I/O, and it adds no event-loop iteration
+ *   to the round trip). A packet written as several views, or a burst of packets, costs one syscall, not one
+ *   per `write`. `close()` sends what is pending before the FIN, as `tcp_close` does;
  * - callbacks are posted (setImmediate) and coalesced, never called re-entrantly from `read`/`write`;
  * - after a peer close (FIN) `onError` is delivered only once every buffered byte has been read; after a
  *   failure (reset, TLS alert, connect error) right after the pending `onReadable`, read or not, since the
@@ -32,6 +38,10 @@ export interface NodeSocketOptions extends SocketOptions {
   /** Pause reading from the network above this many unread bytes (default {@link DEFAULT_RECEIVE_QUEUE_LIMIT}). */
   receiveQueueLimit?: number;
 }
+
+/** First capacity of a pending send buffer; it doubles as needed, up to the send buffer size. */
+const INITIAL_PENDING_CAPACITY = 1024;
+const NO_BYTES = Buffer.alloc(0);
 
 /** Bytes accepted by `read`/`write`: the ECMA-419 "buffer" format. */
 export type BufferSource = ArrayBuffer | ArrayBufferView;
@@ -76,9 +86,23 @@ export abstract class NodeStreamSocket implements Socket {
   #headOffset = 0;
   #available = 0;
 
-  // Emulated send buffer: bytes written but not yet completed by Node, FIFO of write sizes.
+  /** `net.Socket.write` calls made: at most one per JS turn in which `write` was called. */
+  nodeWrites = 0;
+
+  // Emulated send buffer: bytes written but not yet completed by Node (pending ones included).
   #inFlight = 0;
+  // Per Node write, in order: its size and the buffer Node holds until the completion callback.
   #writeSizes: number[] = [];
+  #writeBuffers: Buffer[] = [];
+  // Bytes written in this turn, not yet handed to Node: #pending[0, #pendingLength). Node keeps a reference
+  // to what it is given until the write completes, so a handed-over buffer is not touched again until then:
+  // the next turn fills #spare (the last one back from Node), so normally two buffers alternate; while Node
+  // still holds both (slow peer) a new one is made. Each grows, by doubling, at most to the send buffer size,
+  // and all of them together never hold more than the send buffer size (pending bytes count in #inFlight).
+  #pending: Buffer = NO_BYTES;
+  #pendingLength = 0;
+  #spare: Buffer | null = null;
+  #sendQueued = false;
 
   // Posted-callback state (coalesced into one setImmediate).
   #posted: NodeJS.Immediate | null = null;
@@ -88,6 +112,7 @@ export abstract class NodeStreamSocket implements Socket {
 
   readonly #boundFlush = (): void => this.#flush();
   readonly #boundWriteDone = (): void => this.#writeDone();
+  readonly #boundSend = (): void => this.#send();
 
   protected constructor(options: NodeSocketOptions) {
     if (options === null || typeof options !== "object") throw new TypeError("options required");
@@ -170,27 +195,37 @@ export abstract class NodeStreamSocket implements Socket {
 
   /**
    * Queues all of `buffer` (copied: the caller may reuse it at once) and returns the send space left.
+   * The bytes of every `write` in one turn leave together, in order, in one Node write when the turn ends.
    * Throws `Error("would block")` when it does not fit the current send space (0 before connected), and
    * `Error("closed")` after `close()` or once `onError` was delivered.
    */
   write(buffer: BufferSource): number {
     if (this.#closed || this.#errored) throw new Error("closed");
     const bytes = asBytes(buffer);
+    const length = bytes.byteLength;
     const space = this.#space();
-    if (bytes.byteLength > space) throw new Error("would block");
-    if (bytes.byteLength === 0) return space;
-    const socket = this.#socket;
-    if (socket === null) throw new Error("closed");
-    this.#inFlight += bytes.byteLength;
-    this.#writeSizes.push(bytes.byteLength);
-    // Buffer.from(view) copies; lwip copies too (TCP_WRITE_FLAG_COPY).
-    socket.write(Buffer.from(bytes), this.#boundWriteDone);
-    return space - bytes.byteLength;
+    if (length > space) throw new Error("would block");
+    if (length === 0) return space;
+    if (this.#socket === null) throw new Error("closed");
+    // Copied now, as lwip does (TCP_WRITE_FLAG_COPY). Pending bytes count in #inFlight, so they never exceed
+    // the send buffer size and neither does the pending buffer.
+    const at = this.#pendingLength;
+    if (at + length > this.#pending.length) this.#grow(at + length);
+    this.#pending.set(bytes, at);
+    this.#pendingLength = at + length;
+    this.#inFlight += length;
+    if (!this.#sendQueued) {
+      this.#sendQueued = true;
+      process.nextTick(this.#boundSend);
+    }
+    return space - length;
   }
 
   /** Closes the connection (abortively if data is still queued). Idempotent; no callbacks afterwards. */
   close(): void {
     if (this.#closed) return;
+    // What was written before close() is already in the send buffer: it leaves before the FIN (tcp_close).
+    this.#send();
     this.#closed = true;
     if (this.#posted !== null) {
       clearImmediate(this.#posted);
@@ -290,9 +325,40 @@ export abstract class NodeStreamSocket implements Socket {
     }
   }
 
+  /** Makes the pending buffer hold at least `needed` bytes (keeping its contents). */
+  #grow(needed: number): void {
+    let capacity = this.#pending.length > 0 ? this.#pending.length : INITIAL_PENDING_CAPACITY;
+    while (capacity < needed) capacity *= 2;
+    if (capacity > this.#sendBufferSize) capacity = Math.max(needed, this.#sendBufferSize);
+    const grown = Buffer.allocUnsafeSlow(capacity);
+    this.#pending.copy(grown, 0, 0, this.#pendingLength);
+    this.#pending = grown;
+  }
+
+  /** After the turn (or at close): hands every pending byte to Node in one write (lwip's `tcp_output`). */
+  #send(): void {
+    this.#sendQueued = false;
+    const length = this.#pendingLength;
+    if (length === 0) return;
+    this.#pendingLength = 0;
+    const socket = this.#socket;
+    // A failed link sends nothing more; its send space is 0 from now on, so the count no longer matters.
+    if (socket === null || this.#failed || socket.destroyed) return;
+    const buffer = this.#pending;
+    // Node holds `buffer` until the completion callback: later writes go to the other buffer.
+    this.#pending = this.#spare ?? NO_BYTES;
+    this.#spare = null;
+    this.#writeSizes.push(length);
+    this.#writeBuffers.push(buffer);
+    this.nodeWrites++;
+    socket.write(length === buffer.length ? buffer : buffer.subarray(0, length), this.#boundWriteDone);
+  }
+
   #writeDone(): void {
     const size = this.#writeSizes.shift();
+    const buffer = this.#writeBuffers.shift();
     if (size === undefined) return;
+    if (buffer !== undefined && (this.#spare === null || this.#spare.length < buffer.length)) this.#spare = buffer;
     this.#inFlight -= size;
     if (this.#closed || !this.#connected) return;
     this.#pendingWritable = true;
@@ -323,6 +389,7 @@ export abstract class NodeStreamSocket implements Socket {
       if (this.#ended && (this.#available === 0 || this.#failed) && !this.#errored) {
         this.#errored = true;
         const reason = this.lastError;
+        this.#send(); // after a peer FIN (not a failure) what the callbacks wrote may still go out
         this.#socket?.destroy();
         if (reason === undefined) this.#onError?.call(this);
         else this.#onError?.call(this, reason);

@@ -177,9 +177,9 @@ export class ClientCounters {
 
 const DEFAULT_PORT = 1883;
 /**
- * Longest a packet staged from application code waits for the socket's `onWritable` (which flushes it)
- * before a timer does. On Node the callback comes within the same event-loop turn; on lwip it comes with
- * the peer's ACK, so this bounds the added latency of the tail of a burst.
+ * Longest a batch staged from application code waits, while an earlier write still awaits its `onWritable`,
+ * for that callback (which writes it) before the batch timer does. On lwip the callback comes with the peer's
+ * ACK, so this bounds the added latency; on a quiet link the batch timer runs with delay 0 (end of turn).
  */
 const FLUSH_DELAY_MS = 2;
 const DEFAULT_TLS_PORT = 8883;
@@ -284,9 +284,9 @@ export class MqttClient {
   readonly #outSize: number;
   /** Nesting of client entry points (socket/timer callbacks, API calls that send); 0 = application code. */
   #depth = 0;
-  /** The fallback flush timer is armed. */
+  /** The batch timer (writes what application code staged in this turn) is armed. */
   #batchArmed = false;
-  /** A write went out and its `onWritable` has not come back yet: staged bytes ride on that callback. */
+  /** A write went out and its `onWritable` has not come back yet: staged bytes may ride on that callback. */
   #awaitingWritable = false;
   readonly #batchTimer: unknown;
 
@@ -500,8 +500,8 @@ export class MqttClient {
    * @returns SENT (0) written (QoS 1: and in flight), QUEUED (1) held offline; or BUSY (-100, window or send
    *   space full: retry from `onWritable`), TOO_LARGE (-101), QUEUE_FULL (-102), NOT_CONNECTED (-103, no
    *   queue or ended), INVALID_HANDLE (-104), INVALID_QOS (-105), INVALID_RANGE (-106), or a codec code
-   *   from sizing (`PACKET_TOO_LARGE` -4). Packets published in one turn are coalesced: the first leaves at
-   *   once, the rest in one write when the turn ends (or when the caller is a client callback, on its return).
+   *   from sizing (`PACKET_TOO_LARGE` -4). Packets published in one turn are coalesced and written together
+   *   after the turn (a 0 ms batch timer), or on return when the caller is a client callback.
    */
   publish(handle: number, payload: Uint8Array, offset: number, length: number, qos: number, retain: boolean): number {
     const topic = this.#topics[handle];
@@ -904,10 +904,17 @@ export class MqttClient {
         if (this.#outbox.count > 0 || this.#wantWritable) this.#pump();
         return;
       }
-      case PacketType.PINGRESP:
-        this.#keepalive.pingOutstanding = false;
+      case PacketType.PINGRESP: {
+        const keepalive = this.#keepalive;
+        keepalive.pingOutstanding = false;
         this.counters.pingsReceived++;
+        // While the ping was out only the dead-link deadline was armed; the next PINGREQ is due keepAlive
+        // after the last packet sent [MQTT-3.1.2-23], so re-arm now.
+        const clock = this.#host.clock;
+        const delay = keepalive.nextDelay(clock.now());
+        if (delay >= 0) clock.schedule(this.#kaTimer, delay);
         return;
+      }
       case PacketType.SUBACK:
         this.#subackReceived(p);
         return;
@@ -1034,15 +1041,25 @@ export class MqttClient {
    */
   #reserve(size: number): number {
     if (this.#socket === null || size > this.#space) return -1;
-    if (this.#outLen + size > this.#outSize && this.#flush() < 0) return -1;
+    // A full output region is written now; the batch timer stays armed for the rest of this turn.
+    if (this.#outLen + size > this.#outSize && this.#write() < 0) return -1;
     const at = this.#tx.base + this.#outLen;
     this.#outLen += size;
     this.#space -= size;
     return at;
   }
 
-  /** Writes everything staged. @returns the send space left, or -1 when the link died. */
+  /** Writes everything staged and ends the batch. @returns the send space left, or -1 when the link died. */
   #flush(): number {
+    if (this.#batchArmed) {
+      this.#batchArmed = false;
+      this.#host.clock.cancel(this.#batchTimer);
+    }
+    return this.#write();
+  }
+
+  /** Writes everything staged. @returns the send space left, or -1 when the link died. */
+  #write(): number {
     const length = this.#outLen;
     const socket = this.#socket;
     if (length === 0 || socket === null) return this.#space;
@@ -1053,10 +1070,6 @@ export class MqttClient {
       return -1;
     }
     this.#awaitingWritable = true;
-    if (this.#batchArmed) {
-      this.#batchArmed = false;
-      this.#host.clock.cancel(this.#batchTimer);
-    }
     this.#space = space;
     this.counters.bytesSent += length;
     this.counters.writes = this.#tx.writes;
@@ -1065,21 +1078,16 @@ export class MqttClient {
   }
 
   /**
-   * After staging from application code. Inside client callbacks the outermost entry point flushes on exit.
-   * Otherwise: on a quiet link the packet leaves at once; while an earlier write still awaits its
-   * `onWritable`, packets are staged and leave together in one write when that callback comes (or after
-   * FLUSH_DELAY_MS), so a burst costs a few writes instead of one per packet, and no extra timer turn.
+   * After staging from application code (inside client callbacks the outermost entry point writes on exit).
+   * The first packet of a turn arms the batch timer; everything staged until it fires leaves together, in
+   * one power-of-two write sequence instead of one per packet. On a quiet link the delay is 0 (the end of
+   * this turn); while an earlier write still awaits its `onWritable` the batch rides on that callback, or
+   * goes after FLUSH_DELAY_MS at the latest.
    */
   #commit(): void {
-    if (this.#depth > 0) return;
-    if (!this.#awaitingWritable) {
-      this.#flush();
-      return;
-    }
-    if (!this.#batchArmed) {
-      this.#batchArmed = true;
-      this.#host.clock.schedule(this.#batchTimer, FLUSH_DELAY_MS);
-    }
+    if (this.#depth > 0 || this.#batchArmed) return;
+    this.#batchArmed = true;
+    this.#host.clock.schedule(this.#batchTimer, this.#awaitingWritable ? FLUSH_DELAY_MS : 0);
   }
 
   /** Leaves a client entry point; the outermost one writes what was staged. */

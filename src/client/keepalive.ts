@@ -34,9 +34,11 @@ export class Keepalive {
     this.intervalMs = keepAliveSeconds * 1000;
   }
 
-  /** New connection at `now`. */
+  /**
+   * CONNACK received at `now`. `lastSent` keeps the time the CONNECT was written: the broker counts the
+   * keepalive from there [MQTT-3.1.2-23], so a slow CONNACK must not push the first PINGREQ later.
+   */
   start(now: number): void {
-    this.lastSent = now;
     this.lastReceived = now;
     this.pingOutstanding = false;
   }

@@ -78,18 +78,15 @@ describe("Keep Alive", () => {
     expect(randomHour(false)).toBeLessThanOrEqual(7_000);
   });
 
-  // Fails today because of the first bug below (incoming QoS 0 is not answered, so it moves lastReceived only).
-  it.fails("[MQTT-3.1.2-23] an hour of random traffic with QoS 0 incoming too (BUG below: gaps above keepAlive)", () => {
+  // Incoming QoS 0 is not answered, so it moves lastReceived only: this once exposed the PINGRESP re-arm bug below.
+  it("[MQTT-3.1.2-23] an hour of random traffic with QoS 0 incoming too: no gap above keepAlive", () => {
     expect(randomHour(true)).toBeLessThanOrEqual(7_000);
   });
 
-  // BUG (src/client/client.ts, PINGRESP case of #handlePacket, and #keepaliveCheck): when a PINGREQ is sent the
-  // keepalive timer is armed for the dead-link deadline only (lastReceived + 1.5 x keepAlive, because
-  // Keepalive.nextDelay ignores the ping term while a ping is outstanding), and the PINGRESP clears
-  // pingOutstanding without re-arming it. If something arrived shortly before the PINGREQ (here a QoS 0
-  // message 1 s before), the next PINGREQ goes out up to 1.5 x keepAlive after the previous one: 14 s here with
-  // keepAlive 10. Fix: on PINGRESP re-arm the timer: clock.schedule(kaTimer, keepalive.nextDelay(now)).
-  it.fails("[MQTT-3.1.2-23] after a PINGRESP the next PINGREQ is due keepAlive after the last one (BUG: up to 1.5 x)", () => {
+  // Regression (fixed): the PINGRESP used to clear pingOutstanding without re-arming the timer, which was armed
+  // only for the dead-link deadline, so with something received shortly before a PINGREQ the next one came up to
+  // 1.5 x keepAlive later (PINGREQs at 10 s, 24 s, 34 s with keepAlive 10).
+  it("[MQTT-3.1.2-23] after a PINGRESP the next PINGREQ is due keepAlive after the last one", () => {
     const rig = wireRig({ keepAlive: 10 });
     rig.client.subscribe("in/#", 0, () => undefined);
     rig.client.connect();
@@ -99,16 +96,13 @@ describe("Keep Alive", () => {
     rig.run(31_000, 100);
     const sent = rig.sent(0);
     expect(sent.filter((p) => p.type === PacketType.PINGREQ).length).toBeGreaterThanOrEqual(3);
-    expect(largestGap(sent)).toBeLessThanOrEqual(10_000); // today: PINGREQs at 10 s, 24 s, 34 s
+    expect(largestGap(sent)).toBeLessThanOrEqual(10_000); 
   });
 
-  // BUG (src/client/client.ts #connackReceived -> Keepalive.start in src/client/keepalive.ts): on CONNACK the
-  // client restarts lastSent at the CONNACK's arrival, although its last packet sent is the CONNECT. With a slow
-  // CONNACK (9 s here, keepAlive 10, connectTimeout 30 s) the first PINGREQ comes 19 s after the CONNECT, and a
-  // broker counting 1.5 x keepAlive from the CONNECT (mosquitto does) drops the client at 15 s.
-  // Fix: Keepalive.start(now) should set only lastReceived and pingOutstanding, keeping the lastSent that
-  // #flush stamped when the CONNECT was written.
-  it.fails("[MQTT-3.1.2-23] a slow CONNACK does not stretch the gap after CONNECT (BUG: CONNACK delay + keepAlive)", () => {
+  // Regression (fixed): Keepalive.start used to restart lastSent at the CONNACK's arrival although the last
+  // packet sent was the CONNECT, so a 9 s CONNACK put the first PINGREQ 19 s after the CONNECT, past the
+  // broker's 1.5 x keepAlive.
+  it("[MQTT-3.1.2-23] a slow CONNACK does not stretch the gap after CONNECT", () => {
     const rig = wireRig({ keepAlive: 10, connectTimeout: 30_000 });
     rig.broker.ignoreConnect = true;
     rig.client.connect();
@@ -120,7 +114,7 @@ describe("Keep Alive", () => {
     rig.run(12_000, 100);
     const sent = rig.sent(0);
     expect(sent[1]?.type).toBe(PacketType.PINGREQ);
-    expect(largestGap(sent)).toBeLessThanOrEqual(10_000); // today: PINGREQ at 19 s
+    expect(largestGap(sent)).toBeLessThanOrEqual(10_000); 
   });
 
   // MQTT-3.1.2-24 binds the Server (it drops a client silent for 1.5 x keepAlive). The client applies the same

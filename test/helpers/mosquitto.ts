@@ -50,6 +50,12 @@ export interface MosquittoOptions {
    * ("information" is always added: startup readiness is read from it).
    */
   logTypes?: string[];
+  /**
+   * Benchmark mode: log only errors, warnings and the startup lines readiness detection reads ("information"),
+   * and no connection messages, so logging never slows the broker. Overrides `logTypes`. Default false
+   * (tests read the full log).
+   */
+  quiet?: boolean;
   /** Extra raw config lines appended at the end (test-controlled constants only). */
   extraConfig?: string[];
   /** Milliseconds to wait for the listener(s) to accept connections. Default 5000. */
@@ -170,6 +176,9 @@ export function freePort(): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `quiet`: nothing per packet or per connection; "information" carries the "running" line readiness needs. */
+const QUIET_LOG_TYPES = ["error", "warning", "information"];
+
 /** Requested log types, plus "information": readiness is detected from the "running" info line. */
 function logTypes(requested: string[] | undefined): string[] {
   const types = requested ?? ["all"];
@@ -188,11 +197,11 @@ function buildConfig(dir: string, port: number, tlsPort: number | undefined, opt
     `autosave_interval ${options.autosaveInterval ?? 1800}`,
     `max_queued_messages ${options.maxQueuedMessages ?? 100000}`,
     `max_inflight_messages ${options.maxInflightMessages ?? 0}`,
-    ...logTypes(options.logTypes).map((type) => `log_type ${type}`),
+    ...logTypes(options.quiet === true ? QUIET_LOG_TYPES : options.logTypes).map((type) => `log_type ${type}`),
     "log_timestamp true",
     "log_timestamp_format %H:%M:%S",
     `log_dest file ${path.join(dir, "mosquitto.log")}`,
-    "connection_messages true",
+    `connection_messages ${options.quiet === true ? "false" : "true"}`,
     `pid_file ${path.join(dir, "mosquitto.pid")}`,
   ];
   // As root mosquitto drops to user "mosquitto", which could not write our temp dir; stay as we are.

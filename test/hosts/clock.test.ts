@@ -1,6 +1,8 @@
 /**
  * hosts/node/clock.ts: one timer record, re-armed any number of times.
  */
+import { stat } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { NodeClock } from "../../hosts/node/clock.js";
 import { createNodeHost } from "../../hosts/node/index.js";
@@ -53,6 +55,49 @@ describe("NodeClock", () => {
     expect(count).toBe(0);
     expect(() => clock.schedule(timer, 10)).toThrow(/closed/);
     expect(() => clock.schedule({}, 10)).toThrow(TypeError);
+  }, 5000);
+
+  it("delay 0 fires on the next event-loop turn (setImmediate, no 1 ms floor): not synchronously, before a 1 ms timer", async () => {
+    const clock = new NodeClock();
+    const order: string[] = [];
+    const timer = clock.timer(() => order.push("clock0"));
+    // Inside an I/O callback (poll phase) the check phase of the same loop iteration comes before any
+    // timer, so the order is deterministic there; a setTimeout(0) would be a 1 ms timer.
+    await new Promise<void>((resolve) => {
+      stat(fileURLToPath(import.meta.url), () => {
+        setTimeout(() => {
+          order.push("timeout1");
+          resolve();
+        }, 1);
+        clock.schedule(timer, 0);
+        order.push("sync");
+      });
+    });
+    expect(order).toEqual(["sync", "clock0", "timeout1"]);
+    clock.close(timer);
+  }, 5000);
+
+  it("delay 0 can be cancelled and re-scheduled to a real delay (and back)", async () => {
+    const clock = new NodeClock();
+    let count = 0;
+    const timer = clock.timer(() => count++);
+    clock.schedule(timer, 0);
+    clock.cancel(timer);
+    await sleep(20);
+    expect(count).toBe(0);
+    clock.schedule(timer, 0);
+    clock.schedule(timer, 30); // replaces the immediate
+    await sleep(10);
+    expect(count).toBe(0);
+    clock.schedule(timer, 0); // replaces the timeout
+    await sleep(10);
+    expect(count).toBe(1);
+    await sleep(40);
+    expect(count).toBe(1);
+    clock.schedule(timer, -5); // negative or non-finite delays are 0
+    clock.close(timer);
+    await sleep(10);
+    expect(count).toBe(1);
   }, 5000);
 
   it("a callback may re-arm its own timer (periodic use without allocation)", async () => {

@@ -2,6 +2,8 @@
  * test/helpers/mosquitto.ts: the broker helper every integration test stands on.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqtt from "mqtt";
@@ -172,6 +174,39 @@ describe("startMosquitto mutual TLS", () => {
 });
 
 describe("startMosquitto cleanup", () => {
+  it("quiet (benchmarks): no per-packet or per-connection logging, readiness still detected; default logs everything", async () => {
+    const quiet = await startMosquitto({ quiet: true });
+    try {
+      const config = readFileSync(path.join(quiet.dir, "mosquitto.conf"), "utf8");
+      expect(config).not.toMatch(/^log_type all$/m);
+      expect(config).toMatch(/^log_type information$/m); // the "running" line readiness waits for
+      expect(config).toMatch(/^connection_messages false$/m);
+      const topic = uniqueTopic("mosquitto/quiet");
+      const client = await connectObserver(quiet.url);
+      try {
+        const seen = await collect(client, topic, 1);
+        await client.publishAsync(topic, "q", { qos: 1 });
+        await seen.waitFor(1, 3000);
+      } finally {
+        await client.endAsync();
+      }
+      const log = quiet.logs();
+      expect(log).toMatch(/ running\b/);
+      expect(log).not.toMatch(/PUBLISH|New connection|New client/);
+    } finally {
+      await quiet.dispose();
+    }
+    // The default (tests read the log) still logs every packet.
+    const loud = await startMosquitto();
+    try {
+      const config = readFileSync(path.join(loud.dir, "mosquitto.conf"), "utf8");
+      expect(config).toMatch(/^log_type all$/m);
+      expect(config).toMatch(/^connection_messages true$/m);
+    } finally {
+      await loud.dispose();
+    }
+  }, 15000);
+
   it("stop() leaves no process", async () => {
     const broker = await startMosquitto();
     const pid = broker.pid;

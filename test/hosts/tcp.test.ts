@@ -320,6 +320,146 @@ describe("TCPSocket (ECMA-419 lwip semantics over node:net)", () => {
     expect(got.equals(payload)).toBe(true);
   }, 10000);
 
+  describe("output coalescing (lwip: tcp_write with COPY|MORE, one tcp_output per turn)", () => {
+    const bytes = (from: number, count: number): Uint8Array => Uint8Array.from({ length: count }, (_, i) => (from + i) & 0xff);
+    const receivedAll = (): Buffer => Buffer.concat(server.received);
+
+    it("many writes in one turn leave as ONE Node write, in order, after the turn", async () => {
+      const { socket, events } = connect();
+      await until(() => events.writable.length === 1, 2000, "connected");
+      const before = socket.nodeWrites;
+      const views: Uint8Array[] = [];
+      for (let i = 0; i < 50; i++) views.push(bytes(i * 7, 7));
+      for (const view of views) socket.write(view);
+      expect(socket.nodeWrites).toBe(before); // nothing handed to Node inside the turn
+      await until(() => receivedAll().length === 350, 2000, "350 bytes");
+      expect(socket.nodeWrites - before).toBe(1);
+      expect([...receivedAll()]).toEqual(views.flatMap((v) => [...v]));
+    }, 5000);
+
+    it("one Node write per turn; order kept across turns while Node still holds earlier buffers", async () => {
+      const { socket, events } = connect();
+      await until(() => events.writable.length === 1, 2000, "connected");
+      const before = socket.nodeWrites;
+      let next = 0;
+      const expected: number[] = [];
+      for (let turn = 0; turn < 20; turn++) {
+        for (let i = 0; i < 1 + (turn % 5); i++) {
+          const view = bytes(next, 3 + turn);
+          next += 3 + turn;
+          expected.push(...view);
+          socket.write(view);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await until(() => receivedAll().length === expected.length, 2000, "all bytes");
+      expect([...receivedAll()]).toEqual(expected);
+      expect(socket.nodeWrites - before).toBe(20);
+    }, 5000);
+
+    it("a slow peer: Node holds several pending buffers, nothing is reused early, every byte arrives in order", async () => {
+      const { socket, events } = connect({ sendBufferSize: 64 * 1024 });
+      const peer = await server.peer();
+      await until(() => events.writable.length === 1, 2000, "connected");
+      peer.pause(); // the kernel buffers fill, then Node's writes stay pending (asynchronous)
+      const total = 6 * 1024 * 1024;
+      const chunk = new Uint8Array(1000);
+      let written = 0;
+      let stalls = 0;
+      const deadline = Date.now() + 15000;
+      while (written < total && Date.now() < deadline) {
+        let space = socket.write(new Uint8Array(0));
+        if (space === 0) {
+          stalls++;
+          if (stalls === 20) peer.resume();
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          continue;
+        }
+        // This turn: up to 5000 bytes (so several turns' buffers are held by Node at once), in pieces of
+        // varying size, each a copy of the pattern at its stream position.
+        let budget = 5000;
+        for (let n = 1; space > 0 && budget > 0 && written < total; n = (n * 7) % 997 + 1) {
+          const size = Math.min(n, space, budget, total - written);
+          budget -= size;
+          for (let i = 0; i < size; i++) chunk[i] = (written + i) % 251;
+          space = socket.write(chunk.subarray(0, size));
+          written += size;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(written).toBe(total);
+      expect(stalls).toBeGreaterThanOrEqual(20); // the peer really did hold the sender back
+      peer.resume();
+      await until(() => server.received.reduce((n, b) => n + b.length, 0) === total, 15000, "all bytes");
+      const all = Buffer.concat(server.received);
+      let bad = -1;
+      for (let i = 0; i < total && bad < 0; i++) if (all[i] !== i % 251) bad = i;
+      expect(bad).toBe(-1);
+    }, 30000);
+
+    it("the caller's buffer may be reused at once (write copies), also for views at an offset", async () => {
+      const { socket, events } = connect();
+      await until(() => events.writable.length === 1, 2000, "connected");
+      const backing = new Uint8Array(16);
+      backing.set([1, 2, 3, 4], 4);
+      socket.write(backing.subarray(4, 8));
+      backing.fill(9);
+      socket.write(backing.subarray(0, 2));
+      await until(() => receivedAll().length === 6, 2000, "6 bytes");
+      expect([...receivedAll()]).toEqual([1, 2, 3, 4, 9, 9]);
+    }, 5000);
+
+    it("send space accounting is unchanged: counted per write, 'would block' past it, freed when Node wrote", async () => {
+      const { socket, events } = connect({ sendBufferSize: 4096 });
+      await until(() => events.writable.length === 1, 2000, "connected");
+      let space = events.writable[0]!;
+      expect(space).toBe(4096);
+      for (let i = 0; i < 64; i++) {
+        const left = socket.write(bytes(i, 63));
+        expect(left).toBe(space - 63);
+        space = left;
+      }
+      expect(space).toBe(4096 - 64 * 63);
+      expect(() => socket.write(new Uint8Array(space + 1))).toThrow("would block");
+      expect(socket.write(new Uint8Array(space))).toBe(0); // the pending buffer holds the whole send buffer
+      expect(() => socket.write(new Uint8Array(1))).toThrow("would block");
+      await until(() => events.writable.at(-1) === 4096, 2000, "space back after the drain");
+      await until(() => receivedAll().length === 4096, 2000, "4096 bytes");
+      expect(receivedAll().subarray(0, 63).equals(Buffer.from(bytes(0, 63)))).toBe(true);
+      expect(receivedAll().subarray(63 * 63, 64 * 63).equals(Buffer.from(bytes(63, 63)))).toBe(true);
+    }, 5000);
+
+    it("writes made inside onWritable and onReadable callbacks are coalesced too", async () => {
+      server.echo = true;
+      let rounds = 0;
+      const { socket } = connect({
+        onWritable(this: Socket) {
+          if (rounds++ > 0) return;
+          for (let i = 0; i < 10; i++) this.write(bytes(i, 1));
+        },
+        onReadable(this: Socket, count: number) {
+          this.read(new Uint8Array(count));
+        },
+      });
+      await until(() => receivedAll().length === 10, 2000, "10 bytes");
+      expect(socket.nodeWrites).toBe(1);
+      expect([...receivedAll()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }, 5000);
+
+    it("close() right after write sends the pending bytes before the FIN (tcp_close)", async () => {
+      const { socket, events } = connect();
+      const peer = await server.peer();
+      await until(() => events.writable.length === 1, 2000, "connected");
+      let ended = false;
+      peer.on("end", () => (ended = true));
+      socket.write(bytes(100, 5));
+      socket.write(bytes(105, 5));
+      socket.close();
+      await until(() => ended, 2000, "FIN");
+      expect([...receivedAll()]).toEqual([...bytes(100, 10)]);
+    }, 5000);
+  });
+
   it("rejects bad options", () => {
     expect(() => new TCPSocket({ port: 1883 })).toThrow(/host or address/);
     expect(() => new TCPSocket({ address: "127.0.0.1", port: 0 })).toThrow(RangeError);

@@ -135,7 +135,9 @@ function figures(f: Fleet, t0: number, tStart: number, tEnd: number, windowMs: n
     while (histogram.length <= bin) histogram.push(0);
     histogram[bin]!++;
   }
-  const back = f.backAt.filter((t) => t >= tStart).map((t) => t - tStart).sort((a, b) => a - b);
+  // Counted from the broker stop: a client can get back in while start() still waits for mosquitto's
+  // "running" line, i.e. just before tStart; its recovery time is then 0.
+  const back = f.backAt.filter((t) => t >= t0).map((t) => Math.max(0, t - tStart)).sort((a, b) => a - b);
   return {
     policy: f.policy,
     clients: f.clients.length,

@@ -14,6 +14,7 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
+import { TLS_VERIFY_REASONS } from "../../src/client/errors.js";
 import { NodeStreamSocket, type NodeSocketOptions } from "./tcp.js";
 
 const PEM_PREFIX = "-----BEGIN";
@@ -45,21 +46,7 @@ function keyPem(value: string | Uint8Array | undefined): string | undefined {
 }
 
 /** TLS verification failure codes (Node/OpenSSL) that mean "the server is not who it claims to be". */
-export const TLS_VERIFY_ERRORS: ReadonlySet<string> = Object.freeze(
-  new Set([
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "UNABLE_TO_GET_ISSUER_CERT",
-    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "CERT_HAS_EXPIRED",
-    "CERT_NOT_YET_VALID",
-    "CERT_UNTRUSTED",
-    "CERT_REJECTED",
-    "CERT_SIGNATURE_FAILURE",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-  ]),
-);
+export const TLS_VERIFY_ERRORS: ReadonlySet<string> = new Set(TLS_VERIFY_REASONS);
 
 /**
  * ECMA-419 TLS socket over node:tls.

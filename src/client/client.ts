@@ -41,7 +41,8 @@ import {
 import {
   BadCredentialsError, BadProtocolVersionError, ConnectTimeoutError, ConnectionLostError, HandlerError,
   IdentifierRejectedError, InvalidOptionError, KeepaliveTimeoutError, MqttError, NotAuthorizedError,
-  PacketTooLargeError, ProtocolError, ServerUnavailableError, SubscribeError,
+  PacketTooLargeError, ProtocolError, ServerUnavailableError, SubscribeError, TLS_VERIFY_REASONS,
+  TlsVerificationError,
 } from "./errors.js";
 import type { Host, Socket, SocketConstructor, SocketOptions, TlsOptions } from "./host.js";
 import { InflightTable } from "./inflight.js";
@@ -832,7 +833,10 @@ export class MqttClient {
 
   #socketError(socket: Socket, error?: unknown): void {
     if (socket !== this.#socket) return;
-    this.#lost(CONNECTION_LOST, new ConnectionLostError(typeof error === "string" ? error : undefined));
+    const reason = typeof error === "string" ? error : undefined;
+    const verify = reason !== undefined && this.#socketOptions.secure !== undefined
+      && TLS_VERIFY_REASONS.includes(reason);
+    this.#lost(CONNECTION_LOST, verify ? new TlsVerificationError(reason) : new ConnectionLostError(reason));
   }
 
   // ------------------------------------------------------------------------------------------- receive

@@ -110,6 +110,33 @@ export class ConnectionLostError extends MqttError {
 }
 
 /**
+ * Reasons a TLS host gives when the server's certificate was refused (the OpenSSL names Node uses). Moddable's
+ * TLS socket gives no reason; there a refused certificate is a plain {@link ConnectionLostError}.
+ */
+export const TLS_VERIFY_REASONS: readonly string[] = Object.freeze([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * The server's TLS certificate was refused: wrong CA, wrong host name, expired. `code` is `CONNECTION_LOST`
+ * and `reason` the host's verification code. The client keeps retrying with backoff (the broker's certificate
+ * may be fixed), so an application that wants to stop calls `end()` on this error.
+ */
+export class TlsVerificationError extends ConnectionLostError {
+  override name = "TlsVerificationError";
+}
+
+/**
  * The broker sent a malformed packet, a packet the client role forbids, or violated the protocol.
  * `code` is the codec code (e.g. `MALFORMED_REMAINING_LENGTH`, `UNEXPECTED_PACKET`) or `PROTOCOL_ERROR` (-115).
  */

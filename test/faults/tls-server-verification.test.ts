@@ -1,10 +1,10 @@
 // TLS server verification is on by default: no CA given → Node's default roots, which do not trust our
 // test CA → refused; a CA that did not sign the server → refused; the right CA but the wrong host name →
 // refused; the right CA and name → connects and round-trips QoS 1. Every refusal is a typed
-// ConnectionLostError whose `reason` is the TLS verification code, and the client never reaches CONNECTED.
+// ConnectionLostError, TlsVerificationError whose `reason` is the TLS verification code, and the client never reaches CONNECTED.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TLS_VERIFY_ERRORS } from "../../hosts/node/index.js";
-import { ConnectionLostError, SENT } from "../../src/client/index.js";
+import { ConnectionLostError, SENT, TlsVerificationError } from "../../src/client/index.js";
 import { makeTestPki, type TestPki } from "../helpers/certs.js";
 import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
 import { uniqueTopic } from "../helpers/topics.js";
@@ -32,6 +32,7 @@ async function refused(tls: Record<string, string>, name: string): Promise<Conne
     expect(r.client.connected).toBe(false);
     const e = r.errors[0]!;
     expect(e).toBeInstanceOf(ConnectionLostError);
+    expect(e).toBeInstanceOf(TlsVerificationError); // the typed form of a refused certificate
     return e as ConnectionLostError;
   } finally {
     r.client.end();

@@ -40,6 +40,7 @@ describe("reconnect ordering", () => {
     rig.step(100);
     expect(rig.client.connected).toBe(true);
     // The unsubscribed filter is not resubscribed (new session) or is unsubscribed (kept session).
+    // Resends first, in their original order [MQTT-4.6.0-1], DUP only with the session kept [MQTT-3.3.1-1].
     expect(wire.filter((w) => w !== "UNSUB")).toEqual([`a${dup}:1`, `b${dup}:1`, "c:0", "d:1"]);
     expect(rig.client.inflight).toBe(0);
     expect(rig.client.queued).toBe(0);

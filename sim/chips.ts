@@ -14,6 +14,9 @@ import { SimBH1750 } from "./chips/bh1750.js";
 /** Fault names accepted by `--fault` and {@link SimChip.setFault}. */
 export type ChipFault = FaultName;
 
+/** A register-level simulated chip (the class every `sim/chips/` model extends). */
+export type SimChipModel = Chip;
+
 /** A chip as the simulator drives it. */
 export interface SimChip {
   /** What the bus talks to. */
@@ -48,18 +51,47 @@ export class EnvironmentCache {
 
 const cache = new EnvironmentCache();
 
+/**
+ * Creates the bare simulated chip for `kind` on the shared environment of (seed, index): no wrapper object,
+ * nothing per chip but the model's own state (what a fleet of thousands of devices wants).
+ */
+export function createSimChip(kind: SensorKind, seed: number, index: number): SimChipModel {
+  const environment = cache.get(seed, index);
+  return kind === "sht3x" ? new SimSHT3x({ environment }) : kind === "bme280" ? new SimBME280({ environment })
+    : new SimBH1750({ environment });
+}
+
+/**
+ * Applies a CLI fault to a chip: persistent until cleared (`nack` and `corruptCrc` on every transaction),
+ * or clears every fault with `null`.
+ * @throws RangeError when the chip does not model the fault.
+ */
+export function setChipFault(chip: SimChipModel, fault: ChipFault | null): void {
+  if (fault === null) chip.clearFaults();
+  else if (fault === "nack" || fault === "corruptCrc") chip.setFault(fault, Infinity);
+  else chip.setFault(fault, true);
+}
+
+/** One wrapper class for every {@link createChip} result: methods on the prototype, no closure per chip. */
+class ChipHandle implements SimChip {
+  readonly device: SimChipModel;
+  constructor(chip: SimChipModel) {
+    this.device = chip;
+  }
+  get model(): string {
+    return this.device.model;
+  }
+  setFault(fault: ChipFault | null): void {
+    setChipFault(this.device, fault);
+  }
+}
+
 /** Creates the simulated chip for `kind`, measuring the shared environment of (seed, index). */
 export function createChip(kind: SensorKind, seed: number, index: number): SimChip {
-  const environment = cache.get(seed, index);
-  const chip: Chip = kind === "sht3x" ? new SimSHT3x({ environment }) : kind === "bme280" ? new SimBME280({ environment })
-    : new SimBH1750({ environment });
-  return {
-    device: chip,
-    model: chip.model,
-    setFault(fault: ChipFault | null): void {
-      if (fault === null) chip.clearFaults();
-      else if (fault === "nack" || fault === "corruptCrc") chip.setFault(fault, Infinity);
-      else chip.setFault(fault, true);
-    },
-  };
+  return new ChipHandle(createSimChip(kind, seed, index));
+}
+
+/** Wraps an existing bare chip as a {@link SimChip}. */
+export function chipHandle(chip: SimChipModel): SimChip {
+  return new ChipHandle(chip);
 }

@@ -7,14 +7,21 @@
  * simulator (`sim/device.ts`).
  *
  * Steady state allocates nothing: topics are registered once as client handles, every constant payload is
- * encoded at setup, readings are written as decimal text into one slot of a {@link BufferPool} with the
- * codec's `writeDecimal`, the sample timer is created once and re-armed, callbacks are bound once.
+ * encoded at setup, readings are written as decimal text into a fixed text region with the codec's
+ * `writeDecimal`, the sample timer is created once and re-armed, callbacks are bound once.
  * Allocation happens only at setup, on connect (nothing), and on the fault path (the driver's error object).
+ *
+ * Footprint: every table, constant payload and text buffer of one firmware lives in ONE ArrayBuffer (a few
+ * views on it), and the client is sized from the configuration ({@link firmwareClientSizing}): tx slots as
+ * large as the largest message this firmware can send, as many as one sample round plus a few, an rx buffer
+ * that holds the largest command it accepts, one subscription. A fleet of simulated boards in one process
+ * (sim/) pays this per device, an ESP32 once.
  * @module
  */
 
-import { BufferPool } from "../codec/pool.js";
-import { utf8Encode, writeAscii, writeDecimal, writeInteger, writeUtf8 } from "../codec/text.js";
+import { sizeVarInt } from "../codec/bytes.js";
+import { sizeConnect } from "../codec/connect.js";
+import { utf8Encode, utf8Length, writeAscii, writeDecimal, writeInteger, writeUtf8 } from "../codec/text.js";
 import { MqttClient, type MqttClientOptions } from "../client/client.js";
 import { BUSY, ClientState, QUEUED, SENT } from "../client/codes.js";
 import type { MqttError } from "../client/errors.js";
@@ -112,13 +119,113 @@ const GENERIC_FAULT = "SENSOR_FAULT";
 /** Delay from start() to the first sample round, ms: longer than any chip's conversion time. */
 const FIRST_SAMPLE_DELAY = 250;
 
-/** Bytes of the reading text slot: sign, 16 integer digits, point, decimals. */
+/** Bytes of the reading text region: sign, 16 integer digits, point, decimals. */
 const READING_SLOT_SIZE = 32;
+/** Bytes of the period state text region (at most 7 digits). */
+const PERIOD_TEXT_SIZE = 16;
 
 // `typeof v === "number"` in the sample path would copy the literal into a new chunk on every call on XS.
 const NUMBER_TYPE = "number";
 /** Bytes for a diagnostics payload (`CODE: message`). */
 const DIAG_SIZE = 160;
+/** Longest period command payload the rx buffer is sized for (the command itself is at most 9 digits + spaces). */
+const COMMAND_PAYLOAD_MAX = 64;
+const NOT_A_NUMBER_TEXT = "cmd/period: rejected, not a decimal number of milliseconds";
+const OUT_OF_RANGE_TEXT = "cmd/period: rejected, out of range 1000..3600000 ms";
+
+/** Client sizing derived from a configuration (see {@link firmwareClientSizing}). */
+export interface FirmwareClientSizing {
+  txSlots: number;
+  txSlotSize: number;
+  rxBufferSize: number;
+  inflightWindow: number;
+  offlineQueue: number;
+  maxSubscriptions: number;
+}
+
+/** Bytes of a PUBLISH packet with a `topic`-byte topic and a `payload`-byte payload. */
+function publishSize(topic: number, payload: number, qos: number): number {
+  const remaining = 2 + topic + (qos > 0 ? 2 : 0) + payload;
+  return 1 + sizeVarInt(remaining) + remaining;
+}
+
+function roundUp(n: number, unit: number): number {
+  return Math.ceil(n / unit) * unit;
+}
+
+/**
+ * Sizes the client for what this firmware sends and receives (setup time):
+ * - `txSlotSize`: the largest packet it can send — CONNECT, SUBSCRIBE, readings, status, period state,
+ *   sensor diagnostics ({@link DIAG_SIZE} bytes of text), rejections, SenML and discovery documents when on;
+ * - `offlineQueue`: one sample round (the newest round survives an outage; older ones are dropped);
+ * - `inflightWindow`: the QoS 1 readings of one round plus 2 (status/period/diagnostics go 2 at a time);
+ * - `txSlots`: one sample round plus 2 (shared by the window and the queue);
+ * - `rxBufferSize`: the largest packet it accepts: a period command of up to {@link COMMAND_PAYLOAD_MAX} bytes
+ *   (anything larger is refused by the client); the acks the broker sends are smaller;
+ * - `maxSubscriptions`: 1 (the period command).
+ * `docs`/`senmlMax` let the constructor pass what it has already built.
+ */
+function sizeClient(config: FirmwareConfig, docs: readonly { topic: string; size: number }[], senmlMax: number): FirmwareClientSizing {
+  const { prefix, deviceId } = config;
+  let readings = 0;
+  let q1 = 0;
+  let largest = 0;
+  for (const s of config.sensors) {
+    for (const q of KIND_QUANTITIES[s.kind]) {
+      readings++;
+      if (s.policy.qos === 1) q1++;
+      largest = Math.max(largest, publishSize(utf8Length(readingTopic(prefix, deviceId, s.name, q)), READING_SLOT_SIZE, s.policy.qos));
+    }
+    largest = Math.max(largest, publishSize(utf8Length(sensorErrorTopic(prefix, deviceId, s.name)), DIAG_SIZE, 1));
+  }
+  const status = utf8Length(statusTopic(prefix, deviceId));
+  largest = Math.max(largest, publishSize(status, OFFLINE.length, 1), publishSize(status, ONLINE.length, 1));
+  largest = Math.max(largest, publishSize(utf8Length(periodStateTopic(prefix, deviceId)), 7, 1));
+  largest = Math.max(largest, publishSize(utf8Length(deviceErrorTopic(prefix, deviceId)),
+    Math.max(NOT_A_NUMBER_TEXT.length, OUT_OF_RANGE_TEXT.length), 0));
+  let senml = 0;
+  if (senmlMax > 0) {
+    senml = 1;
+    largest = Math.max(largest, publishSize(utf8Length(senmlTopic(prefix, deviceId)), senmlMax, config.sensors[0]?.policy.qos ?? 0));
+  }
+  for (const d of docs) largest = Math.max(largest, publishSize(utf8Length(d.topic), d.size, 1));
+  const command = utf8Length(periodCommandTopic(prefix, deviceId));
+  largest = Math.max(largest, 2 + 2 + 2 + command + 1 + 3); // SUBSCRIBE
+  const b = config.broker;
+  const connect = sizeConnect({
+    clientId: utf8Encode(deviceId), cleanSession: true, keepAlive: b.keepAlive,
+    username: b.username === null ? null : utf8Encode(b.username), password: b.password === null ? null : utf8Encode(b.password),
+    will: { topic: utf8Encode(statusTopic(prefix, deviceId)), payload: utf8Encode(OFFLINE), qos: 1, retain: true },
+  });
+  if (connect > 0) largest = Math.max(largest, connect);
+  const round = readings + senml;
+  const slots = round + 2;
+  return {
+    txSlots: slots,
+    txSlotSize: roundUp(largest, 8),
+    rxBufferSize: Math.max(64, roundUp(publishSize(command, COMMAND_PAYLOAD_MAX, 1), 16)),
+    inflightWindow: Math.min(slots, q1 + (senml > 0 && (config.sensors[0]?.policy.qos ?? 0) === 1 ? 1 : 0) + 2),
+    offlineQueue: round,
+    maxSubscriptions: 1,
+  };
+}
+
+/**
+ * The client sizing a {@link Firmware} gives its client for `config` (before `options.client` overrides):
+ * see the rules in the module notes. Exposed for benchmarks and tools (setup time; allocates).
+ */
+export function firmwareClientSizing(config: FirmwareConfig): FirmwareClientSizing {
+  const docs = config.discovery ? discoveryDocuments(config).map((d) => ({ topic: d.topic, size: utf8Length(d.json) })) : [];
+  let senmlMax = 0;
+  if (config.senml) {
+    const records: { name: string; unit: string; decimals: number }[] = [];
+    for (const s of config.sensors) {
+      for (const q of KIND_QUANTITIES[s.kind]) records.push({ name: `${s.name}:${q}`, unit: QUANTITIES[q].senmlUnit, decimals: QUANTITIES[q].decimals });
+    }
+    senmlMax = new SenmlWriter(config.deviceId, records).maxSize;
+  }
+  return sizeClient(config, docs, senmlMax);
+}
 
 /** The firmware of one sensor board. */
 export class Firmware {
@@ -130,16 +237,12 @@ export class Firmware {
   readonly counters = new FirmwareCounters();
   /** Current sample period, ms (changed by the period command). */
   period: number;
-  /** Reading labels, `<sensor>/<quantity>`, one per reading index. */
-  readonly readingNames: readonly string[];
   /** Quantity of each reading index. */
   readonly readingQuantities: readonly Quantity[];
   /** Last value of each reading (NaN until the first good sample). */
   readonly values: Float64Array;
   /** 1 when the last sample of the reading's sensor succeeded. */
   readonly valid: Uint8Array;
-  /** Sensor names (topic levels), one per sensor index. */
-  readonly sensorNames: readonly string[];
   /** Per sensor: last fault code, or `null` when healthy. */
   readonly sensorFault: (string | null)[];
   /** Per sensor: last fault message, or `null`. */
@@ -153,42 +256,50 @@ export class Firmware {
   readonly #delay: ((ms: number) => void) | undefined;
   readonly #now: () => number;
 
+  // Every table below is a view on one ArrayBuffer; the indexes are fixed at construction.
+  /** Int32 tables: per reading its sensor, topic handle, decimals; per sensor its error topic handle; discovery handles. */
+  readonly #ints: Int32Array;
+  /** Byte tables and texts: per reading QoS and retain; per sensor configured/health/diag-pending; constant payloads; text regions. */
+  readonly #bytes: Uint8Array;
+  readonly #rSensor: number;
+  readonly #rHandle: number;
+  readonly #rDecimals: number;
+  readonly #rQos: number;
+  readonly #rRetain: number;
+  readonly #sErrorHandle: number;
+  readonly #sConfigured: number;
+  readonly #sHealth: number;
+  readonly #sDiagPending: number;
+  readonly #dHandle: number;
+  readonly #discoveryCount: number;
+
   // Sensors, by sensor index.
   readonly #sensors: readonly SensorConfig[];
   readonly #driver: (SensorDriver | null)[];
-  readonly #configured: Uint8Array;
-  readonly #health: Uint8Array;
-  readonly #diagPending: Uint8Array;
   readonly #lastError: unknown[];
-  readonly #errorHandle: Int32Array;
-  readonly #onDriverError: ((error: unknown) => void)[];
+  /** The one driver error callback: records the error of the sensor the firmware is talking to (#current). */
+  readonly #onDriverError: (error: unknown) => void;
+  #current = 0;
 
-  // Readings, by reading index.
-  readonly #readingSensor: Int32Array;
-  readonly #readingHandle: Int32Array;
-  readonly #readingDecimals: Int32Array;
-  readonly #readingQos: Uint8Array;
-  readonly #readingRetain: Uint8Array;
-
-  // Constant payloads and topics.
+  // Constant payloads (offsets in #bytes) and topics.
   readonly #statusHandle: number;
   readonly #periodHandle: number;
   readonly #deviceErrorHandle: number;
   readonly #senmlHandle: number;
-  readonly #online: Uint8Array;
-  readonly #offline: Uint8Array;
-  readonly #ok: Uint8Array;
-  readonly #notANumber: Uint8Array;
-  readonly #outOfRange: Uint8Array;
-  readonly #discoveryHandles: Int32Array;
+  readonly #onlineAt: number;
+  readonly #offlineAt: number;
+  readonly #okAt: number;
+  readonly #notANumberAt: number;
+  readonly #outOfRangeAt: number;
   readonly #discoveryPayloads: readonly Uint8Array[];
 
   // Announce sequence after each CONNACK: 0 online, 1 period, 2.. discovery, then pending diagnostics.
   #announce = -1;
   #periodPending = false;
 
-  // Text buffers.
-  readonly #pool: BufferPool;
+  // Text regions.
+  readonly #readingAt: number;
+  readonly #periodAt: number;
   readonly #diag: Uint8Array;
   readonly #senml: SenmlWriter | null;
   readonly #senmlBuffer: Uint8Array;
@@ -222,8 +333,6 @@ export class Firmware {
     const { prefix, deviceId } = config;
     const docs = config.discovery ? discoveryDocuments(config) : [];
     const docPayloads = docs.map((d) => utf8Encode(d.json));
-    let largest = 0;
-    for (let i = 0; i < docs.length; i++) largest = Math.max(largest, docPayloads[i]!.length + docs[i]!.topic.length);
 
     // Reading table.
     const names: string[] = [];
@@ -237,24 +346,73 @@ export class Firmware {
       }
     });
     const count = names.length;
-    this.readingNames = Object.freeze(names);
+    const n = config.sensors.length;
     this.readingQuantities = Object.freeze(quantities);
-    this.values = new Float64Array(count).fill(NaN);
-    this.valid = new Uint8Array(count);
-    this.#readingSensor = Int32Array.from(sensorOf);
-    this.#readingHandle = new Int32Array(count);
-    this.#readingDecimals = new Int32Array(count);
-    this.#readingQos = new Uint8Array(count);
-    this.#readingRetain = new Uint8Array(count);
 
     this.#senml = config.senml
-      ? new SenmlWriter(deviceId, names.map((n, i) => {
+      ? new SenmlWriter(deviceId, names.map((name, i) => {
         const q = QUANTITIES[quantities[i]!];
-        return { name: n.replace("/", ":"), unit: q.senmlUnit, decimals: q.decimals };
+        return { name: name.replace("/", ":"), unit: q.senmlUnit, decimals: q.decimals };
       }))
       : null;
-    this.#senmlBuffer = new Uint8Array(this.#senml ? this.#senml.maxSize : 0);
-    largest = Math.max(largest, this.#senmlBuffer.length + prefix.length + deviceId.length + 8, DIAG_SIZE + 128);
+    const senmlSize = this.#senml ? this.#senml.maxSize : 0;
+
+    // One ArrayBuffer: [values f64 | int32 tables | byte tables, constant payloads, text regions | diag | senml].
+    const intCount = 3 * count + n + docs.length;
+    this.#rSensor = 0;
+    this.#rHandle = count;
+    this.#rDecimals = 2 * count;
+    this.#sErrorHandle = 3 * count;
+    this.#dHandle = 3 * count + n;
+    this.#discoveryCount = docs.length;
+    let b = 0;
+    const validAt = b;
+    b += count;
+    this.#rQos = b;
+    b += count;
+    this.#rRetain = b;
+    b += count;
+    this.#sConfigured = b;
+    b += n;
+    this.#sHealth = b;
+    b += n;
+    this.#sDiagPending = b;
+    b += n;
+    this.#onlineAt = b;
+    b += ONLINE.length;
+    this.#offlineAt = b;
+    b += OFFLINE.length;
+    this.#okAt = b;
+    b += OK.length;
+    this.#notANumberAt = b;
+    b += NOT_A_NUMBER_TEXT.length;
+    this.#outOfRangeAt = b;
+    b += OUT_OF_RANGE_TEXT.length;
+    this.#readingAt = b;
+    b += READING_SLOT_SIZE;
+    this.#periodAt = b;
+    b += PERIOD_TEXT_SIZE;
+    const diagAt = b;
+    b += DIAG_SIZE;
+    const senmlAt = b;
+    b += senmlSize;
+    const intsAt = count * 8;
+    const bytesAt = intsAt + intCount * 4;
+    const arena = new ArrayBuffer(bytesAt + b);
+    this.values = new Float64Array(arena, 0, count).fill(NaN);
+    const ints = new Int32Array(arena, intsAt, intCount);
+    const bytes = new Uint8Array(arena, bytesAt, b);
+    this.#ints = ints;
+    this.#bytes = bytes;
+    this.valid = new Uint8Array(arena, bytesAt + validAt, count);
+    this.#diag = new Uint8Array(arena, bytesAt + diagAt, DIAG_SIZE);
+    this.#senmlBuffer = new Uint8Array(arena, bytesAt + senmlAt, senmlSize);
+    writeAscii(bytes, this.#onlineAt, ONLINE);
+    writeAscii(bytes, this.#offlineAt, OFFLINE);
+    writeAscii(bytes, this.#okAt, OK);
+    writeAscii(bytes, this.#notANumberAt, NOT_A_NUMBER_TEXT);
+    writeAscii(bytes, this.#outOfRangeAt, OUT_OF_RANGE_TEXT);
+    for (let r = 0; r < count; r++) ints[this.#rSensor + r] = sensorOf[r]!;
 
     const tls = config.broker.tls;
     let tlsOptions: TlsOptions | null = null;
@@ -266,11 +424,6 @@ export class Firmware {
       if (tls.servername !== undefined) tlsOptions.servername = tls.servername;
     }
     const statusName = statusTopic(prefix, deviceId);
-    this.#online = utf8Encode(ONLINE);
-    this.#offline = utf8Encode(OFFLINE);
-    this.#ok = utf8Encode(OK);
-    this.#notANumber = utf8Encode("cmd/period: rejected, not a decimal number of milliseconds");
-    this.#outOfRange = utf8Encode("cmd/period: rejected, out of range 1000..3600000 ms");
 
     const clientOptions: MqttClientOptions = {
       host: options.host,
@@ -279,15 +432,11 @@ export class Firmware {
       clientId: deviceId,
       cleanSession: true,
       keepAlive: config.broker.keepAlive,
-      will: { topic: statusName, payload: this.#offline, qos: 1, retain: true },
+      will: { topic: statusName, payload: bytes.subarray(this.#offlineAt, this.#offlineAt + OFFLINE.length), qos: 1, retain: true },
       username: config.broker.username,
       password: config.broker.password,
       tls: tlsOptions,
-      txSlots: 8,
-      txSlotSize: Math.max(256, largest + 32),
-      rxBufferSize: 256,
-      inflightWindow: 8,
-      offlineQueue: 8,
+      ...sizeClient(config, docs.map((d, i) => ({ topic: d.topic, size: docPayloads[i]!.length })), senmlSize),
       overflow: "drop-oldest",
       ...options.client,
       onConnected: this.#connected.bind(this),
@@ -301,36 +450,45 @@ export class Firmware {
     // Topic handles, registered once.
     for (let r = 0; r < count; r++) {
       const s = config.sensors[sensorOf[r]!]!;
-      this.#readingHandle[r] = client.topic(readingTopic(prefix, deviceId, s.name, quantities[r]!));
-      this.#readingDecimals[r] = QUANTITIES[quantities[r]!].decimals;
-      this.#readingQos[r] = s.policy.qos;
-      this.#readingRetain[r] = s.policy.retain ? 1 : 0;
+      ints[this.#rHandle + r] = client.topic(readingTopic(prefix, deviceId, s.name, quantities[r]!));
+      ints[this.#rDecimals + r] = QUANTITIES[quantities[r]!].decimals;
+      bytes[this.#rQos + r] = s.policy.qos;
+      bytes[this.#rRetain + r] = s.policy.retain ? 1 : 0;
     }
     this.#statusHandle = client.topic(statusName);
     this.#periodHandle = client.topic(periodStateTopic(prefix, deviceId));
     this.#deviceErrorHandle = client.topic(deviceErrorTopic(prefix, deviceId));
     this.#senmlHandle = this.#senml ? client.topic(senmlTopic(prefix, deviceId)) : -1;
-    this.#discoveryHandles = Int32Array.from(docs.map((d) => client.topic(d.topic)));
+    for (let d = 0; d < docs.length; d++) ints[this.#dHandle + d] = client.topic(docs[d]!.topic);
     this.#discoveryPayloads = Object.freeze(docPayloads);
 
     // Sensors.
     this.#sensors = config.sensors;
-    const n = config.sensors.length;
-    this.sensorNames = Object.freeze(config.sensors.map((s) => s.name));
     this.sensorFault = new Array<string | null>(n).fill(null);
     this.sensorMessage = new Array<string | null>(n).fill(null);
     this.#driver = new Array<SensorDriver | null>(n).fill(null);
-    this.#configured = new Uint8Array(n);
-    this.#health = new Uint8Array(n);
-    this.#diagPending = new Uint8Array(n);
     this.#lastError = new Array<unknown>(n).fill(undefined);
-    this.#errorHandle = Int32Array.from(config.sensors.map((s) => client.topic(sensorErrorTopic(prefix, deviceId, s.name))));
-    this.#onDriverError = config.sensors.map((_s, i) => (error: unknown) => { this.#lastError[i] = error; });
+    for (let i = 0; i < n; i++) ints[this.#sErrorHandle + i] = client.topic(sensorErrorTopic(prefix, deviceId, config.sensors[i]!.name));
+    this.#onDriverError = (error: unknown) => { this.#lastError[this.#current] = error; };
 
-    this.#pool = new BufferPool(2, READING_SLOT_SIZE);
-    this.#diag = new Uint8Array(DIAG_SIZE);
     this.#timer = options.host.clock.timer(this.#tick.bind(this));
     this.#subscription = client.subscribe(periodCommandTopic(prefix, deviceId), 1, this.#command.bind(this));
+  }
+
+  /**
+   * Reading labels, `<sensor>/<quantity>`, one per reading index. Built on each call (for views and logs;
+   * not kept per firmware: a fleet of simulated boards would hold thousands of copies).
+   */
+  get readingNames(): readonly string[] {
+    const names: string[] = [];
+    for (let r = 0; r < this.readingQuantities.length; r++)
+      names.push(`${this.#sensors[this.#ints[this.#rSensor + r]!]!.name}/${this.readingQuantities[r]!}`);
+    return Object.freeze(names);
+  }
+
+  /** Sensor names (topic levels), one per sensor index. Built on each call, like {@link readingNames}. */
+  get sensorNames(): readonly string[] {
+    return Object.freeze(this.#sensors.map((s) => s.name));
   }
 
   /** Connection state (`ClientState` value of the client). */
@@ -368,7 +526,7 @@ export class Firmware {
     this.#running = false;
     this.#host.clock.close(this.#timer);
     if (this.client.state === ClientState.CONNECTED)
-      this.client.publish(this.#statusHandle, this.#offline, 0, this.#offline.length, 1, true);
+      this.client.publish(this.#statusHandle, this.#bytes, this.#offlineAt, OFFLINE.length, 1, true);
     this.client.end();
     for (let i = 0; i < this.#driver.length; i++) this.#closeDriver(i);
   }
@@ -393,31 +551,28 @@ export class Firmware {
   sampleNow(): void {
     const count = this.values.length;
     for (let i = 0; i < this.#sensors.length; i++) this.#sampleSensor(i);
-    const pool = this.#pool;
-    const slot = pool.acquire();
-    if (slot < 0) return;
-    const buf = pool.bytes;
-    const base = pool.offsetOf(slot);
+    const buf = this.#bytes;
+    const ints = this.#ints;
+    const base = this.#readingAt;
     for (let r = 0; r < count; r++) {
       if (!this.valid[r]) continue;
-      const end = writeDecimal(buf, base, this.values[r]!, this.#readingDecimals[r]!);
+      const end = writeDecimal(buf, base, this.values[r]!, ints[this.#rDecimals + r]!);
       if (end < 0) {
         this.counters.dropped++;
         continue;
       }
-      const status = this.client.publish(this.#readingHandle[r]!, buf, base, end - base, this.#readingQos[r]!,
-        this.#readingRetain[r] === 1);
+      const status = this.client.publish(ints[this.#rHandle + r]!, buf, base, end - base, buf[this.#rQos + r]!,
+        buf[this.#rRetain + r] === 1);
       if (status === SENT || status === QUEUED) this.counters.readings++;
       else this.counters.dropped++;
     }
-    pool.release(slot);
     this.counters.samples++;
     const senml = this.#senml;
     if (senml) {
       const wall = this.#wallClock ? this.#wallClock() : 0;
       const end = senml.write(this.#senmlBuffer, 0, wall >= 978_307_200_000 ? wall / 1000 : NaN, this.values, this.valid);
       if (end > 0) {
-        const status = this.client.publish(this.#senmlHandle, this.#senmlBuffer, 0, end, this.#readingQos[0] ?? 0, false);
+        const status = this.client.publish(this.#senmlHandle, this.#senmlBuffer, 0, end, count > 0 ? buf[this.#rQos]! : 0, false);
         if (status === SENT || status === QUEUED) this.counters.senml++;
         else this.counters.dropped++;
       }
@@ -439,6 +594,7 @@ export class Firmware {
   // is sampled from the next round on. Reports a fault when `report` and it fails.
   #setup(i: number, report: boolean): boolean {
     const s = this.#sensors[i]!;
+    this.#current = i;
     try {
       let driver = this.#driver[i] ?? null;
       if (driver === null) {
@@ -447,16 +603,16 @@ export class Firmware {
           { io: this.#i2c, data: s.data, clock: s.clock, address: s.address, hz: s.hz };
         if (s.port !== undefined) sensor.port = s.port;
         const options: { sensor: typeof sensor; onError: (error: unknown) => void; now: () => number; delay?: (ms: number) => void } =
-          { sensor, onError: this.#onDriverError[i]!, now: this.#now };
+          { sensor, onError: this.#onDriverError, now: this.#now };
         if (this.#delay) options.delay = this.#delay;
         driver = new Driver(options);
         this.#driver[i] = driver;
       }
       driver.configure({});
-      this.#configured[i] = 1;
+      this.#bytes[this.#sConfigured + i] = 1;
       return true;
     } catch (error) {
-      this.#configured[i] = 0;
+      this.#bytes[this.#sConfigured + i] = 0;
       if (report) this.#fault(i, error);
       return false;
     }
@@ -464,12 +620,13 @@ export class Firmware {
 
   #sampleSensor(i: number): void {
     const count = this.values.length;
-    if (!this.#configured[i]) {
-      for (let r = 0; r < count; r++) if (this.#readingSensor[r] === i) this.valid[r] = 0;
+    if (!this.#bytes[this.#sConfigured + i]) {
+      for (let r = 0; r < count; r++) if (this.#ints[this.#rSensor + r] === i) this.valid[r] = 0;
       this.#setup(i, true);
       return;
     }
     let sample: object | undefined;
+    this.#current = i;
     this.#lastError[i] = undefined;
     try {
       sample = this.#driver[i]!.sample();
@@ -480,12 +637,12 @@ export class Firmware {
     let ok = sample !== undefined && sample !== null && this.#lastError[i] === undefined;
     const record = sample as Record<string, unknown> | undefined;
     for (let r = 0; r < count && ok; r++) {
-      if (this.#readingSensor[r] !== i) continue;
+      if (this.#ints[this.#rSensor + r] !== i) continue;
       const v = record![this.readingQuantities[r]!];
       if (typeof v !== NUMBER_TYPE || v !== v) ok = false;
     }
     for (let r = 0; r < count; r++) {
-      if (this.#readingSensor[r] !== i) continue;
+      if (this.#ints[this.#rSensor + r] !== i) continue;
       if (ok) {
         this.values[r] = record![this.readingQuantities[r]!] as number;
         this.valid[r] = 1;
@@ -499,12 +656,12 @@ export class Firmware {
   }
 
   #healthy(i: number): void {
-    if (this.#health[i] === HEALTHY) return;
-    const wasFaulty = this.#health[i] === FAULTY;
-    this.#health[i] = HEALTHY;
+    if (this.#bytes[this.#sHealth + i] === HEALTHY) return;
+    const wasFaulty = this.#bytes[this.#sHealth + i] === FAULTY;
+    this.#bytes[this.#sHealth + i] = HEALTHY;
     this.sensorFault[i] = null;
     this.sensorMessage[i] = null;
-    this.#diagPending[i] = 1;
+    this.#bytes[this.#sDiagPending + i] = 1;
     if (wasFaulty) {
       this.counters.recoveries++;
       this.#onEvent?.("recovered", this.#sensors[i]!.name);
@@ -514,7 +671,7 @@ export class Firmware {
   // Fault path: may allocate (the driver already allocated its error object).
   #fault(i: number, error: unknown): void {
     this.counters.faults++;
-    this.#configured[i] = 0;
+    this.#bytes[this.#sConfigured + i] = 0;
     let code = GENERIC_FAULT;
     let message = "";
     if (typeof error === "string") message = error;
@@ -524,18 +681,19 @@ export class Firmware {
       else if (typeof e.code === "number") code = e.code <= -200 && e.code > -300 ? sensorCodeName(e.code) : `E${e.code}`;
       if (typeof e.message === "string") message = e.message;
     } else message = String(error);
-    if (this.#health[i] === FAULTY && this.sensorFault[i] === code && this.sensorMessage[i] === message) return;
-    this.#health[i] = FAULTY;
+    if (this.#bytes[this.#sHealth + i] === FAULTY && this.sensorFault[i] === code && this.sensorMessage[i] === message) return;
+    this.#bytes[this.#sHealth + i] = FAULTY;
     this.sensorFault[i] = code;
     this.sensorMessage[i] = message;
-    this.#diagPending[i] = 1;
+    this.#bytes[this.#sDiagPending + i] = 1;
     this.#onEvent?.("fault", `${this.#sensors[i]!.name}: ${code}: ${message}`);
   }
 
   #closeDriver(i: number): void {
     const d = this.#driver[i];
     this.#driver[i] = null;
-    this.#configured[i] = 0;
+    this.#current = i;
+    this.#bytes[this.#sConfigured + i] = 0;
     if (!d) return;
     try {
       d.close();
@@ -552,35 +710,32 @@ export class Firmware {
     while (this.#announce >= 0) {
       const a = this.#announce;
       let status: number;
-      if (a === 0) status = client.publish(this.#statusHandle, this.#online, 0, this.#online.length, 1, true);
+      if (a === 0) status = client.publish(this.#statusHandle, this.#bytes, this.#onlineAt, ONLINE.length, 1, true);
       else {
         const d = a - 1;
-        if (d >= this.#discoveryHandles.length) {
+        if (d >= this.#discoveryCount) {
           this.#announce = -1;
           break;
         }
         const payload = this.#discoveryPayloads[d]!;
-        status = client.publish(this.#discoveryHandles[d]!, payload, 0, payload.length, 1, true);
+        status = client.publish(this.#ints[this.#dHandle + d]!, payload, 0, payload.length, 1, true);
       }
       if (status === BUSY) return;
       this.#announce = a + 1;
     }
     if (this.#periodPending) {
-      const pool = this.#pool;
-      const slot = pool.acquire();
-      if (slot < 0) return;
-      const base = pool.offsetOf(slot);
-      const end = writeInteger(pool.bytes, base, this.period);
-      const status = end < 0 ? SENT : client.publish(this.#periodHandle, pool.bytes, base, end - base, 1, true);
-      pool.release(slot);
+      const bytes = this.#bytes;
+      const base = this.#periodAt;
+      const end = writeInteger(bytes, base, this.period);
+      const status = end < 0 ? SENT : client.publish(this.#periodHandle, bytes, base, end - base, 1, true);
       if (status === BUSY) return;
       this.#periodPending = false;
     }
-    for (let i = 0; i < this.#diagPending.length; i++) {
-      if (!this.#diagPending[i]) continue;
+    for (let i = 0; i < this.#sensors.length; i++) {
+      if (!this.#bytes[this.#sDiagPending + i]) continue;
       let status: number;
-      if (this.#health[i] === HEALTHY) {
-        status = client.publish(this.#errorHandle[i]!, this.#ok, 0, this.#ok.length, 1, true);
+      if (this.#bytes[this.#sHealth + i] === HEALTHY) {
+        status = client.publish(this.#ints[this.#sErrorHandle + i]!, this.#bytes, this.#okAt, OK.length, 1, true);
       } else {
         const buf = this.#diag;
         let o = writeUtf8(buf, 0, this.sensorFault[i] ?? GENERIC_FAULT);
@@ -590,10 +745,10 @@ export class Firmware {
           const m = writeUtf8(buf, o, message);
           o = m >= 0 ? m : writeUtf8(buf, o, "(message too long)");
         }
-        status = o < 0 ? SENT : client.publish(this.#errorHandle[i]!, buf, 0, o, 1, true);
+        status = o < 0 ? SENT : client.publish(this.#ints[this.#sErrorHandle + i]!, buf, 0, o, 1, true);
       }
       if (status === BUSY) return;
-      this.#diagPending[i] = 0;
+      this.#bytes[this.#sDiagPending + i] = 0;
     }
   }
 
@@ -601,8 +756,9 @@ export class Firmware {
     const value = parsePeriod(message.payload, message.payloadOffset, message.payloadLength);
     if (value < 0) {
       this.counters.rejected++;
-      const text = value === PERIOD_NOT_A_NUMBER ? this.#notANumber : this.#outOfRange;
-      this.client.publish(this.#deviceErrorHandle, text, 0, text.length, 0, false);
+      const notANumber = value === PERIOD_NOT_A_NUMBER;
+      this.client.publish(this.#deviceErrorHandle, this.#bytes, notANumber ? this.#notANumberAt : this.#outOfRangeAt,
+        notANumber ? NOT_A_NUMBER_TEXT.length : OUT_OF_RANGE_TEXT.length, 0, false);
       this.#onEvent?.("rejected", "cmd/period");
       return;
     }
@@ -615,7 +771,7 @@ export class Firmware {
     this.counters.connects++;
     this.#announce = 0;
     this.#periodPending = true;
-    for (let i = 0; i < this.#diagPending.length; i++) if (this.#health[i] !== UNKNOWN) this.#diagPending[i] = 1;
+    for (let i = 0; i < this.#sensors.length; i++) if (this.#bytes[this.#sHealth + i] !== UNKNOWN) this.#bytes[this.#sDiagPending + i] = 1;
     this.#pump();
     this.#onEvent?.("connected", this.config.deviceId);
   }

@@ -4,6 +4,7 @@
  * Each record holds the packet id, the tx pool slot with the encoded PUBLISH (it stays there until PUBACK),
  * its length and a send sequence number, so after a reconnect records are resent in their original order.
  * The window is small (tens), so lookups are linear scans over typed arrays: no map, no allocation.
+ * The columns are views on one ArrayBuffer.
  * Packet ids come from {@link InflightTable.nextId}, which never hands out an id still in flight.
  * @module
  */
@@ -30,14 +31,28 @@ export class InflightTable {
   #seq = 0;
   #lastId = 0;
 
-  /** @param capacity maximum messages in flight (1…65535). */
-  constructor(capacity: number) {
+  /** Bytes the columns of a table of `capacity` records take in a shared buffer (a multiple of 8). */
+  static byteLength(capacity: number): number {
+    return (19 * capacity + 7) & ~7;
+  }
+
+  /**
+   * @param capacity maximum messages in flight (1…65535).
+   * @param buffer where the columns live (default: a buffer of their own): one ArrayBuffer holds all five
+   *   columns, so an owner can place several tables in one buffer instead of one per typed array.
+   * @param byteOffset start in `buffer`, a multiple of 8; {@link InflightTable.byteLength} bytes are used.
+   */
+  constructor(capacity: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.capacity = capacity;
-    this.ids = new Uint16Array(capacity);
-    this.slots = new Int32Array(capacity);
-    this.lengths = new Int32Array(capacity);
-    this.seqs = new Float64Array(capacity);
-    this.pending = new Uint8Array(capacity);
+    // seqs (8-byte aligned) | slots | lengths | ids | pending.
+    const c = capacity;
+    const b = buffer ?? new ArrayBuffer(19 * c);
+    const o = buffer === undefined ? 0 : byteOffset;
+    this.seqs = new Float64Array(b, o, c);
+    this.slots = new Int32Array(b, o + 8 * c, c);
+    this.lengths = new Int32Array(b, o + 12 * c, c);
+    this.ids = new Uint16Array(b, o + 16 * c, c);
+    this.pending = new Uint8Array(b, o + 18 * c, c);
   }
 
   /** True when no more records can be added. */

@@ -3,7 +3,7 @@
  *
  * The bytes live in tx pool slots (the ring stores slot indices, lengths, QoS and where the packet id sits,
  * because a QoS 1 id is assigned only when the packet leaves the queue and enters the in-flight table).
- * All arrays are created at construction.
+ * All arrays are created at construction, as views on one ArrayBuffer.
  * @module
  */
 
@@ -27,14 +27,26 @@ export class Outbox {
   /** Offset of the packet id inside the slot (QoS 1), patched when the entry is sent. */
   readonly idOffsets: Int32Array;
 
-  /** @param capacity maximum queued messages (0 disables queueing). */
-  constructor(capacity: number) {
+  /** Bytes the columns of a ring of `capacity` entries take in a shared buffer (a multiple of 8). */
+  static byteLength(capacity: number): number {
+    return (13 * (capacity > 0 ? capacity : 1) + 7) & ~7;
+  }
+
+  /**
+   * @param capacity maximum queued messages (0 disables queueing).
+   * @param buffer where the columns live (default: a buffer of their own; see `InflightTable`).
+   * @param byteOffset start in `buffer`, a multiple of 4; {@link Outbox.byteLength} bytes are used.
+   */
+  constructor(capacity: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.capacity = capacity;
     const n = capacity > 0 ? capacity : 1;
-    this.slots = new Int32Array(n);
-    this.lengths = new Int32Array(n);
-    this.qos = new Uint8Array(n);
-    this.idOffsets = new Int32Array(n);
+    // One ArrayBuffer for the four columns: slots | lengths | idOffsets | qos.
+    const b = buffer ?? new ArrayBuffer(13 * n);
+    const o = buffer === undefined ? 0 : byteOffset;
+    this.slots = new Int32Array(b, o, n);
+    this.lengths = new Int32Array(b, o + 4 * n, n);
+    this.idOffsets = new Int32Array(b, o + 8 * n, n);
+    this.qos = new Uint8Array(b, o + 12 * n, n);
   }
 
   /** True when no entry can be added without dropping one. */

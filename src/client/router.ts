@@ -52,18 +52,31 @@ export class Router {
   /** Reuse generation per entry, folded into ids so a stale id never hits a reused entry. */
   readonly generations: Uint16Array;
 
-  /** @param capacity maximum subscriptions (1…255). */
-  constructor(capacity: number) {
+  /** Bytes the numeric columns of a table of `capacity` entries take in a shared buffer (a multiple of 8). */
+  static byteLength(capacity: number): number {
+    return (7 * capacity + 7) & ~7;
+  }
+
+  /**
+   * @param capacity maximum subscriptions (1…255).
+   * @param buffer where the numeric columns live (default: a buffer of their own; see `InflightTable`).
+   * @param byteOffset start in `buffer`, a multiple of 2; {@link Router.byteLength} bytes are used.
+   */
+  constructor(capacity: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.capacity = capacity;
     this.filters = new Array<Uint8Array | null>(capacity).fill(null);
     this.texts = new Array<string | null>(capacity).fill(null);
     this.handlers = new Array<MessageHandler | null>(capacity).fill(null);
     this.subackHandlers = new Array<SubackHandler | null>(capacity).fill(null);
-    this.qos = new Uint8Array(capacity);
-    this.granted = new Uint8Array(capacity).fill(0xff);
-    this.states = new Uint8Array(capacity);
-    this.packetIds = new Uint16Array(capacity);
-    this.generations = new Uint16Array(capacity);
+    // One ArrayBuffer for the five numeric columns: packetIds | generations | qos | granted | states.
+    const c = capacity;
+    const b = buffer ?? new ArrayBuffer(7 * c);
+    const o = buffer === undefined ? 0 : byteOffset;
+    this.packetIds = new Uint16Array(b, o, c);
+    this.generations = new Uint16Array(b, o + 2 * c, c);
+    this.qos = new Uint8Array(b, o + 4 * c, c);
+    this.granted = new Uint8Array(b, o + 5 * c, c).fill(0xff);
+    this.states = new Uint8Array(b, o + 6 * c, c);
   }
 
   /**

@@ -511,8 +511,10 @@ export class Firmware {
     this.#running = true;
     this.client.connect();
     for (let i = 0; i < this.#sensors.length; i++) this.#setup(i, true);
-    // First round once the conversions started by configure() are done (BH1750: up to 180 ms).
-    this.#nextDue = this.#host.clock.now() + FIRST_SAMPLE_DELAY - this.period;
+    // First round once the conversions started by configure() are done (BH1750: up to 180 ms). `#nextDue` is
+    // when the armed timer is due, so a timer that fires a little early still schedules the next round a
+    // full period on, instead of re-arming for the remainder and sampling twice.
+    this.#nextDue = this.#host.clock.now() + FIRST_SAMPLE_DELAY;
     this.#host.clock.schedule(this.#timer, FIRST_SAMPLE_DELAY);
   }
 

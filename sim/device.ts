@@ -29,6 +29,7 @@ import { BME280 } from "../src/drivers/bme280.js";
 import { BH1750 } from "../src/drivers/bh1750.js";
 import { I2CNackError } from "./bus.js";
 import { chipHandle, createSimChip, setChipFault, type ChipFault, type SimChip, type SimChipModel } from "./chips.js";
+import { checkI2COptions } from "./i2c-adapter.js";
 
 /** Driver classes for the three kinds. */
 export const DRIVERS: SensorDrivers = Object.freeze({
@@ -99,12 +100,7 @@ export class SimDevice {
     readonly #address: number;
     #closed = false;
     constructor(device: SimDevice, options: I2COptions) {
-      if (options === null || typeof options !== "object") throw new TypeError("options required");
-      const { address, hz } = options;
-      if (!Number.isInteger(address) || address < 0 || address > 0x7f) throw new RangeError("invalid address");
-      if (options.data === undefined || options.clock === undefined) throw new RangeError("data and clock pins required");
-      if (!(typeof hz === "number" && hz > 0)) throw new RangeError("invalid hz");
-      if (options.format !== undefined && options.format !== "buffer") throw new RangeError("unsupported format");
+      const address = checkI2COptions(options);
       this.#device = device;
       this.#address = address;
     }

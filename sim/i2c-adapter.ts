@@ -27,6 +27,21 @@ function bytesOf(buffer: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array
 }
 
 /**
+ * Validates the options of an `embedded:io/i2c`-shaped constructor as the real class does (setup time).
+ * @returns the 7-bit address.
+ * @throws TypeError without options; RangeError for a bad address, missing pins, bad hz or format.
+ */
+export function checkI2COptions(options: I2COptions): number {
+  if (options === null || typeof options !== "object") throw new TypeError("options required");
+  const { address, hz } = options;
+  if (!Number.isInteger(address) || address < 0 || address > 0x7f) throw new RangeError("invalid address");
+  if (options.data === undefined || options.clock === undefined) throw new RangeError("data and clock pins required");
+  if (!(typeof hz === "number" && hz > 0)) throw new RangeError("invalid hz");
+  if (options.format !== undefined && options.format !== "buffer") throw new RangeError("unsupported format");
+  return address;
+}
+
+/**
  * Makes an `embedded:io/i2c`-shaped class bound to `bus` (setup time: one class per bus).
  * @returns the class, to hand to drivers as `sensor.io`
  */
@@ -35,12 +50,7 @@ export function bindSimI2C(bus: SimI2CBus): I2CConstructor {
     #address: number;
     #closed = false;
     constructor(options: I2COptions) {
-      if (options === null || typeof options !== "object") throw new TypeError("options required");
-      const { address, hz } = options;
-      if (!Number.isInteger(address) || address < 0 || address > 0x7f) throw new RangeError("invalid address");
-      if (options.data === undefined || options.clock === undefined) throw new RangeError("data and clock pins required");
-      if (!(typeof hz === "number" && hz > 0)) throw new RangeError("invalid hz");
-      if (options.format !== undefined && options.format !== "buffer") throw new RangeError("unsupported format");
+      const address = checkI2COptions(options);
       this.#address = address;
     }
     get format(): "buffer" {

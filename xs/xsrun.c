@@ -54,7 +54,12 @@ void fxAbort(txMachine* the, int status)
 {
 	const char* volatile why;
 	switch (status) {
+#ifdef XSRUN_MODDABLE
+	case XS_JAVASCRIPT_STACK_OVERFLOW_EXIT: why = "stack overflow"; break;
+	case XS_NATIVE_STACK_OVERFLOW_EXIT: why = "native stack overflow"; break;
+#else
 	case XS_STACK_OVERFLOW_EXIT: why = "stack overflow"; break;
+#endif
 	case XS_NOT_ENOUGH_MEMORY_EXIT: why = "memory full"; break;
 	case XS_NO_MORE_KEYS_EXIT: why = "not enough keys"; break;
 	case XS_DEAD_STRIP_EXIT: why = "dead strip"; break;
@@ -211,7 +216,11 @@ int main(int argc, char* argv[])
 		fprintf(stderr, "xsrun: cannot find %s\n", argv[1]);
 		return 2;
 	}
+#ifdef XSRUN_MODDABLE
+	fxInitializeSharedCluster(NULL);
+#else
 	fxInitializeSharedCluster();
+#endif
 	machine = xsCreateMachine(&gxCreation, "xsrun", NULL);
 	if (!machine) {
 		fprintf(stderr, "xsrun: cannot create machine\n");
@@ -246,6 +255,10 @@ int main(int argc, char* argv[])
 	xsEndHost(machine);
 	fflush(stdout);
 	xsDeleteMachine(machine);
+#ifdef XSRUN_MODDABLE
+	fxTerminateSharedCluster(NULL);
+#else
 	fxTerminateSharedCluster();
+#endif
 	return status;
 }

@@ -1,4 +1,5 @@
-// Runs test/xs/scenarios/*.xs.ts on the XS engine (xs/build/xsrun, built by xs/build.sh).
+// Runs test/xs/scenarios/*.xs.ts on the XS engine (xs/build/<engine>/xsrun, built by xs/build.sh: XS 17
+// from $MODDABLE/xs when MODDABLE is set, else XS 13 from @agoric/xsnap; the first line says which).
 //
 //   npm run test:xs               all scenarios
 //   npm run test:xs -- codec      only jobs whose name contains "codec"
@@ -23,19 +24,33 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const SCENARIOS = join(ROOT, "test/xs/scenarios");
 const FIXTURES = join(ROOT, "test/xs/fixtures");
 const OUT = join(ROOT, "xs/build/scenarios");
-const XSRUN = join(ROOT, "xs/build/xsrun");
 const TIMEOUT_MS = Number(process.env["XS_TIMEOUT_MS"] ?? 300_000);
 
 const ALLOC = /^xs-alloc (\S+) iterations=(\d+) gc=(-?\d+) slots=([+-]\d+) chunks=([+-]\d+)$/;
 const CHECKS = /^xs-checks passed=(\d+) failed=(\d+)$/;
 
-function buildRunner(): void {
+/**
+ * Builds the runner (xs/build.sh: from $MODDABLE/xs when MODDABLE is set, else XS 13 from @agoric/xsnap),
+ * prints which engine the lane uses, and returns the runner's path.
+ */
+function buildRunner(): string {
   // make inside build.sh decides whether anything is stale; a no-op costs a fraction of a second.
-  const r = spawnSync("bash", [join(ROOT, "xs/build.sh")], { cwd: ROOT, stdio: "inherit" });
-  if (r.status !== 0) {
-    console.error("xs: building xs/build/xsrun failed");
+  const r = spawnSync("bash", [join(ROOT, "xs/build.sh")], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const m = /^xsrun=(\S+) engine=(\S+) source=(.+)$/m.exec(r.stdout ?? "");
+  if (r.status !== 0 || !m) {
+    console.error("xs: building the XS runner failed");
     process.exit(1);
   }
+  const xsrun = m[1]!;
+  const v = spawnSync(xsrun, ["-v"], { encoding: "utf8" });
+  const version = (v.stdout ?? "").trim() || "unknown version";
+  const origin = m[2] === "moddable" ? "the Moddable SDK (MODDABLE), the engine that ships" : "@agoric/xsnap (MODDABLE unset)";
+  console.log(`xs: engine ${version} from ${origin}: ${m[3]}`);
+  return xsrun;
 }
 
 async function bundle(file: string, name: string): Promise<string> {
@@ -120,7 +135,7 @@ async function main(): Promise<void> {
     console.error(`xs: no scenarios match ${filters.join(" ")}`);
     process.exit(1);
   }
-  buildRunner();
+  const xsrun = buildRunner();
   mkdirSync(OUT, { recursive: true });
 
   let passed = 0;
@@ -132,7 +147,7 @@ async function main(): Promise<void> {
     let verdict: Outcome;
     try {
       const script = await bundle(job.file, name);
-      const r = spawnSync(XSRUN, [script], {
+      const r = spawnSync(xsrun, [script], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: TIMEOUT_MS,

@@ -7,8 +7,7 @@
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import mqttPacket from "mqtt-packet";
 import {
-  encodeAck, encodeConnect, encodeEmpty, encodePublish, encodeSubscribe, NEED_MORE, PACKET, PacketType,
-  StreamDecoder, utf8Encode, type ConnectInfo, type PublishInfo, type SubscribeInfo,
+  encodeAck, encodeConnect, encodeEmpty, encodePublish, encodeSubscribe, NEED_MORE, PACKET, PacketType, StreamDecoder, utf8Encode, type ConnectInfo, type PublishInfo, type SubscribeInfo, ServerStreamDecoder,
 } from "../src/codec/index.js";
 
 const gcMarks: number[] = [];
@@ -126,7 +125,8 @@ async function benchKind(kind: Kind): Promise<void> {
   const frame = out.slice(0, frameLength);
   const theirFrame = mqttPacket.generate(kind.object);
   if (!Buffer.from(frame).equals(theirFrame)) throw new Error(`${kind.name}: encoders disagree`);
-  const decoder = new StreamDecoder({ buffer: new Uint8Array(8192), maxPacketSize: 1 << 20, role: kind.role, streamPayloads: false });
+  const decoderOptions = { buffer: new Uint8Array(8192), maxPacketSize: 1 << 20, streamPayloads: false };
+  const decoder = kind.role === "server" ? new ServerStreamDecoder(decoderOptions) : new StreamDecoder(decoderOptions);
   const parser = mqttPacket.parser({ protocolVersion: 4 });
   parser.on("packet", (p: mqttPacket.Packet) => { sinkBox[0] = sinkBox[0]! + ((p as { length?: number }).length ?? 1); });
   parser.on("error", (e: Error) => { throw e; });

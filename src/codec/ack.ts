@@ -1,8 +1,10 @@
 /**
- * The 4-byte acknowledgements: PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK, both directions.
+ * The 4-byte acknowledgements: PUBACK, PUBREC, PUBREL, PUBCOMP (both roles send and receive them) and UNSUBACK
+ * (a broker sends it, a client receives it).
  * @module
  */
-import { BUFFER_TOO_SMALL, INVALID_FIELD, INVALID_PACKET_TYPE, PACKET_ID_ZERO, TRAILING_BYTES, TRUNCATED } from "./codes.js";
+import { BUFFER_TOO_SMALL, INVALID_PACKET_TYPE, PACKET_ID_ZERO, TRAILING_BYTES, TRUNCATED } from "./codes.js";
+import { checkPacketId } from "./bytes.js";
 import { readFixedHeader, type Packet } from "./packet.js";
 
 /**
@@ -28,8 +30,8 @@ export function sizeAck(): number {
  */
 export function encodeAck(buf: Uint8Array, offset: number, type: number, packetId: number): number {
   if (!isAckType(type)) return INVALID_PACKET_TYPE;
-  if (packetId === 0) return PACKET_ID_ZERO;
-  if (!(packetId > 0 && packetId <= 0xffff) || (packetId | 0) !== packetId) return INVALID_FIELD;
+  const idCheck = checkPacketId(packetId);
+  if (idCheck < 0) return idCheck;
   if (offset < 0 || buf.length - offset < 4) return BUFFER_TOO_SMALL;
   buf[offset] = (type << 4) | (type === 6 ? 0x02 : 0);
   buf[offset + 1] = 2;

@@ -2,7 +2,7 @@
  * Bounds-checked byte primitives. Each writer checks the room first and writes nothing when it is short.
  * @module
  */
-import { BUFFER_TOO_SMALL, INVALID_FIELD, MAX_REMAINING_LENGTH, STRING_TOO_LONG, TRUNCATED } from "./codes.js";
+import { BUFFER_TOO_SMALL, INVALID_FIELD, MAX_REMAINING_LENGTH, PACKET_ID_ZERO, STRING_TOO_LONG, TRUNCATED } from "./codes.js";
 
 /**
  * Writes one byte.
@@ -33,6 +33,15 @@ export function writeU16(buf: Uint8Array, offset: number, value: number): number
  */
 export function sizeVarInt(value: number): number {
   if (!(value >= 0 && value <= MAX_REMAINING_LENGTH) || (value | 0) !== value) return INVALID_FIELD;
+  return varIntLength(value);
+}
+
+/**
+ * Number of bytes of the variable byte integer for a remaining length the caller already validated
+ * (0..268,435,455); no checks.
+ * @returns 1..4
+ */
+export function varIntLength(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
 }
 
@@ -73,6 +82,16 @@ export function writeBytes(buf: Uint8Array, offset: number, src: Uint8Array, src
   buf[offset + 1] = length & 0xff;
   copyBytes(buf, offset + 2, src, srcOffset, length);
   return offset + 2 + length;
+}
+
+/**
+ * Checks a packet identifier to encode.
+ * @returns 0, or `PACKET_ID_ZERO`, `INVALID_FIELD` (not an integer 1..65535)
+ */
+export function checkPacketId(id: number): number {
+  if (id === 0) return PACKET_ID_ZERO;
+  if (!(id > 0 && id <= 0xffff) || (id | 0) !== id) return INVALID_FIELD;
+  return 0;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Resumable MQTT stream decoder: fed bytes in any chunking, it reports one packet (or one streamed payload
- * chunk) per call through a reused {@link Packet}, and allocates nothing after construction.
+ * Resumable MQTT stream decoder, client role: fed bytes in any chunking, it reports one packet a broker sends
+ * (or one streamed payload chunk) per call through a reused {@link Packet}, and allocates nothing after
+ * construction. The server role (`ServerStreamDecoder`) and the any-type `decodePacket` are in
+ * `decoder-server.ts`, built on this framing.
  * @module
  */
 import {
@@ -9,11 +11,11 @@ import {
 } from "./codes.js";
 import { decodeAckBody } from "./ack.js";
 import { copyRun } from "./bytes.js";
-import { decodeConnackBody, decodeConnectBody } from "./connect.js";
-import { checkFixedHeader, Packet, readFixedHeader } from "./packet.js";
+import { decodeConnackBody } from "./connect.js";
+import { checkFixedHeader, Packet } from "./packet.js";
 import { decodeEmptyBody } from "./ping.js";
 import { decodePublishBody, decodePublishHead } from "./publish.js";
-import { decodeSubackBody, decodeSubscribeBody, decodeUnsubscribeBody } from "./subscribe.js";
+import { decodeSubackBody } from "./subscribe.js";
 
 /** Construction options of {@link StreamDecoder}. */
 export interface StreamDecoderOptions {
@@ -21,8 +23,11 @@ export interface StreamDecoderOptions {
   buffer: Uint8Array;
   /** Largest whole packet (fixed header included) accepted, checked from the remaining-length bytes. */
   maxPacketSize: number;
-  /** `"client"` accepts what a server sends, `"server"` what a client sends. */
-  role: "client" | "server";
+  /**
+   * `"client"`: accept what a broker sends (the only role here; may be omitted). A decoder for what a client
+   * sends is `ServerStreamDecoder` in `decoder-server.ts`.
+   */
+  role?: "client";
   /** Deliver the payload of a PUBLISH larger than `buffer` as CHUNKs instead of refusing it. */
   streamPayloads: boolean;
 }
@@ -30,9 +35,6 @@ export interface StreamDecoderOptions {
 /** Packet types a client receives: CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP. */
 export const CLIENT_ACCEPTS = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 9) | (1 << 11) |
   (1 << 13);
-/** Packet types a server receives: CONNECT, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT. */
-export const SERVER_ACCEPTS = (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) |
-  (1 << 12) | (1 << 14);
 
 /** Largest packet MQTT can express: 1 type byte + 4 length bytes + 268,435,455. */
 export const MAX_PACKET_SIZE = 268_435_460;
@@ -46,38 +48,10 @@ const STREAM_PAYLOAD = 4; // handing out payload chunks from the input
 const FAILED = 5;
 
 /**
- * Dispatches a body to its family decoder; `out.type/flags/...` are set by the caller.
- * @returns `end`, or the negative code of the family decoder
- */
-function decodeBody(buf: Uint8Array, header: number, start: number, end: number, out: Packet): number {
-  switch (header >> 4) {
-    case 3: return decodePublishBody(buf, header, start, end, out);
-    case 4: case 5: case 6: case 7: case 11: return decodeAckBody(buf, start, end, out);
-    case 2: return decodeConnackBody(buf, start, end, out);
-    case 9: return decodeSubackBody(buf, start, end, out);
-    case 1: return decodeConnectBody(buf, start, end, out);
-    case 8: return decodeSubscribeBody(buf, start, end, out);
-    case 10: return decodeUnsubscribeBody(buf, start, end, out);
-    case 12: case 13: case 14: return decodeEmptyBody(buf, start, end, out);
-    default: return INVALID_PACKET_TYPE;
-  }
-}
-
-/**
- * Decodes one whole packet of any type occupying `buf[offset, offset + length)`, in place.
- * @returns `offset + length`, or any decode code: fixed-header codes (`TRUNCATED`, `TRAILING_BYTES`,
- *   `MALFORMED_REMAINING_LENGTH`, `INVALID_PACKET_TYPE`, `RESERVED_FLAGS`, `INVALID_QOS`, `INVALID_FIELD`) or
- *   those of the family decoder
- */
-export function decodePacket(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  const start = readFixedHeader(buf, offset, length, out);
-  if (start < 0) return start;
-  return decodeBody(buf, buf[offset]!, start, offset + length, out);
-}
-
-/**
- * Resumable decoder. Call `decode(src, offset, end)`; after `PACKET` or `CHUNK` handle `packet`, then call again
- * with `offset = decoder.offset` until it returns `NEED_MORE` (all input consumed).
+ * Resumable decoder of what a broker sends (CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK,
+ * UNSUBACK, PINGRESP; anything else is `UNEXPECTED_PACKET`). Call `decode(src, offset, end)`; after `PACKET`
+ * or `CHUNK` handle `packet`, then call again with `offset = decoder.offset` until it returns `NEED_MORE`
+ * (all input consumed).
  *
  * A packet wholly inside `src` with nothing pending is decoded in place (`packet.buffer === src`), and so is a
  * body wholly inside `src` when only its fixed header was pending; otherwise the packet is assembled in the
@@ -85,10 +59,11 @@ export function decodePacket(buf: Uint8Array, offset: number, length: number, ou
  */
 export class StreamDecoder {
   /** The reused result; valid after `PACKET`/`CHUNK` until the next call. */
-  readonly packet: Packet = new Packet();
+  readonly packet: Packet;
   private readonly buffer: Uint8Array;
   private readonly maxPacketSize: number;
-  private readonly accepts: number;
+  /** Bit `t` set: packet type `t` is accepted (a subclass for another role sets its own). */
+  protected accepts = CLIENT_ACCEPTS;
   private readonly streamPayloads: boolean;
   private consumed = 0;
   private state = IDLE;
@@ -112,10 +87,33 @@ export class StreamDecoder {
     if (!(max >= 2 && max <= MAX_PACKET_SIZE) || Math.floor(max) !== max) {
       throw new RangeError("maxPacketSize must be an integer 2..268435460");
     }
+    this.packet = this.createPacket();
     this.buffer = options.buffer;
     this.maxPacketSize = max;
-    this.accepts = options.role === "server" ? SERVER_ACCEPTS : CLIENT_ACCEPTS;
     this.streamPayloads = options.streamPayloads;
+  }
+
+  /**
+   * The result object, created once by the constructor (a subclass for another role returns its own kind).
+   * @returns a new {@link Packet}
+   */
+  protected createPacket(): Packet {
+    return new Packet();
+  }
+
+  /**
+   * Decodes the body of an accepted packet (one a broker sends) whose fixed header is checked and set on `out`.
+   * @returns `end`, or the negative code of the family decoder
+   */
+  protected decodeBody(buf: Uint8Array, header: number, start: number, end: number, out: Packet): number {
+    switch (header >> 4) {
+      case 3: return decodePublishBody(buf, header, start, end, out);
+      case 4: case 5: case 6: case 7: case 11: return decodeAckBody(buf, start, end, out);
+      case 2: return decodeConnackBody(buf, start, end, out);
+      case 9: return decodeSubackBody(buf, start, end, out);
+      case 13: return decodeEmptyBody(buf, start, end, out);
+      default: return INVALID_PACKET_TYPE;
+    }
   }
 
   /** Position in the last `src` just after what the last call consumed. */
@@ -181,7 +179,7 @@ export class StreamDecoder {
       packet.remainingLength = remaining;
       packet.packetLength = total;
       packet.buffer = src;
-      const result = decodeBody(src, header, pos, offset + total, packet);
+      const result = this.decodeBody(src, header, pos, offset + total, packet);
       if (result < 0) return this.fail(result, offset + total);
       this.consumed = offset + total;
       return PACKET;
@@ -260,7 +258,7 @@ export class StreamDecoder {
     packet.remainingLength = this.remaining;
     packet.packetLength = this.total;
     packet.buffer = buf;
-    const result = decodeBody(buf, header, start, start + this.remaining, packet);
+    const result = this.decodeBody(buf, header, start, start + this.remaining, packet);
     if (result < 0) return this.fail(result, position);
     this.consumed = position;
     return PACKET;

@@ -1,36 +1,42 @@
 /**
- * Public API of the MQTT 3.1.1 codec.
+ * Public API of the MQTT 3.1.1 codec, both roles, for Node users (tests, simulator, brokers). A device build
+ * links the client-role modules directly and never this barrel: `codes`, `bytes`, `packet`, `connect`,
+ * `publish`, `ack`, `subscribe`, `ping`, `decoder`, `pool`, `topic`, `text`. The server role lives in the
+ * `*-server` modules: `packet-server`, `connect-server`, `subscribe-server`, `decoder-server`.
  * @module
  */
 export * from "./codes.js";
 export {
-  copyBytes, putVarInt, readU16, sizeVarInt, writeBytes, writeU16, writeU8, writeVarInt,
+  checkPacketId, copyBytes, putVarInt, readU16, sizeVarInt, varIntLength, writeBytes, writeU16, writeU8, writeVarInt,
 } from "./bytes.js";
 export { checkFixedHeader, Packet, readFixedHeader } from "./packet.js";
-export type { ConnackInfo, ConnectInfo, WillInfo } from "./connect.js";
-export {
-  decodeConnack, decodeConnackBody, decodeConnect, decodeConnectBody, encodeConnack, encodeConnect, sizeConnack,
-  sizeConnect,
-} from "./connect.js";
+export { ServerPacket } from "./packet-server.js";
+export type { ConnectInfo, WillInfo } from "./connect.js";
+export { decodeConnack, decodeConnackBody, encodeConnect, sizeConnect } from "./connect.js";
+export type { ConnackInfo } from "./connect-server.js";
+export { decodeConnect, decodeConnectBody, encodeConnack, sizeConnack } from "./connect-server.js";
 export type { PublishInfo } from "./publish.js";
 export {
   decodePublish, decodePublishBody, decodePublishHead, encodePublish, encodePublishHeader, sizePublish,
   sizePublishHeader,
 } from "./publish.js";
 export { decodeAck, decodeAckBody, encodeAck, isAckType, sizeAck } from "./ack.js";
-export type { SubackInfo, SubscribeInfo, UnsubscribeInfo } from "./subscribe.js";
+export type { SubscribeInfo, UnsubscribeInfo } from "./subscribe.js";
 export {
-  decodeSuback, decodeSubackBody, decodeSubscribe, decodeSubscribeBody, decodeUnsubscribe, decodeUnsubscribeBody,
-  encodeSuback, encodeSubscribe, encodeUnsubscribe, sizeSuback, sizeSubscribe, sizeUnsubscribe,
+  decodeSuback, decodeSubackBody, encodeSubscribe, encodeUnsubscribe, sizeSubscribe, sizeUnsubscribe,
 } from "./subscribe.js";
+export type { SubackInfo } from "./subscribe-server.js";
+export {
+  decodeSubscribe, decodeSubscribeBody, decodeUnsubscribe, decodeUnsubscribeBody, encodeSuback, filterLength,
+  filterOffset, filterQos, firstFilter, nextFilter, sizeSuback,
+} from "./subscribe-server.js";
 export { decodeEmpty, decodeEmptyBody, encodeEmpty, isEmptyType, sizeEmpty } from "./ping.js";
 export type { StreamDecoderOptions } from "./decoder.js";
-export { CLIENT_ACCEPTS, decodePacket, MAX_PACKET_SIZE, SERVER_ACCEPTS, StreamDecoder } from "./decoder.js";
+export { CLIENT_ACCEPTS, MAX_PACKET_SIZE, StreamDecoder } from "./decoder.js";
+export type { ServerStreamDecoderOptions } from "./decoder-server.js";
+export { decodePacket, SERVER_ACCEPTS, ServerStreamDecoder } from "./decoder-server.js";
 export { BufferPool } from "./pool.js";
-export {
-  filterLength, filterOffset, filterQos, firstFilter, nextFilter, topicMatches, validateTopicFilter,
-  validateTopicName,
-} from "./topic.js";
+export { topicMatches, validateTopicFilter, validateTopicName } from "./topic.js";
 export {
   MAX_DECIMALS, MAX_WRITABLE_NUMBER, sizeDecimal, utf8Encode, utf8Length, validateSequence, validateUtf8,
   writeAscii, writeDecimal, writeInteger, writeUtf8,

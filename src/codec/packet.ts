@@ -1,5 +1,5 @@
 /**
- * The reused decode result and the fixed-header checks shared by every packet family.
+ * The reused decode result (client role) and the fixed-header checks shared by every packet family.
  * @module
  */
 import {
@@ -12,7 +12,8 @@ const EMPTY = new Uint8Array(0);
 /**
  * Decode result, created once per decoder and overwritten by every decode. Only numbers, booleans and
  * references to existing arrays are stored, so filling it allocates nothing. Fields that do not belong to the
- * decoded type keep stale values: read only those of `type`.
+ * decoded type keep stale values: read only those of `type`. Holds the fields of what a broker sends (client
+ * role); `ServerPacket` in `packet-server.ts` adds those of CONNECT and SUBSCRIBE/UNSUBSCRIBE.
  *
  * Offsets point into `buffer` (header-side fields) or `payloadBuffer` (payload), which is the decoder input
  * when the packet was decoded in place, or the decoder's assembly buffer.
@@ -28,7 +29,7 @@ export class Packet {
   packetLength = 0;
   /** Array the header-side offsets point into. */
   buffer: Uint8Array = EMPTY;
-  /** Packet identifier (PUBLISH QoS > 0, acks, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK); 0 when absent. */
+  /** Packet identifier (PUBLISH QoS > 0, acks, SUBACK, UNSUBACK, and SUBSCRIBE/UNSUBSCRIBE server side); 0 when absent. */
   packetId = 0;
   /** PUBLISH QoS. */
   qos = 0;
@@ -60,44 +61,6 @@ export class Packet {
   codesOffset = 0;
   /** Number of SUBACK return codes. */
   codesCount = 0;
-  /** SUBSCRIBE/UNSUBSCRIBE entry list start in `buffer` (iterate with `nextFilter`). */
-  listOffset = 0;
-  /** SUBSCRIBE/UNSUBSCRIBE entry list length in bytes. */
-  listLength = 0;
-  /** Number of SUBSCRIBE/UNSUBSCRIBE entries. */
-  listCount = 0;
-  /** CONNECT protocol level (set even when the level is refused, so a server can answer CONNACK 1). */
-  protocolLevel = 0;
-  /** CONNECT flags byte. */
-  connectFlags = 0;
-  /** CONNECT clean session flag. */
-  cleanSession = false;
-  /** CONNECT keep alive in seconds. */
-  keepAlive = 0;
-  /** CONNECT client identifier bytes in `buffer`. */
-  clientIdOffset = 0;
-  /** CONNECT client identifier length (may be 0). */
-  clientIdLength = 0;
-  /** CONNECT will topic start, -1 without will. */
-  willTopicOffset = -1;
-  /** CONNECT will topic length, -1 without will. */
-  willTopicLength = -1;
-  /** CONNECT will payload start, -1 without will. */
-  willPayloadOffset = -1;
-  /** CONNECT will payload length, -1 without will. */
-  willPayloadLength = -1;
-  /** CONNECT will QoS. */
-  willQos = 0;
-  /** CONNECT will retain flag. */
-  willRetain = false;
-  /** CONNECT user name start, -1 when absent. */
-  usernameOffset = -1;
-  /** CONNECT user name length, -1 when absent. */
-  usernameLength = -1;
-  /** CONNECT password start, -1 when absent. */
-  passwordOffset = -1;
-  /** CONNECT password length, -1 when absent. */
-  passwordLength = -1;
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
- * PUBLISH, both directions.
+ * PUBLISH, both directions (a client sends and receives it).
  * @module
  */
 import {
   BUFFER_TOO_SMALL, INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_QOS, MAX_REMAINING_LENGTH, PACKET_ID_ZERO,
   PACKET_TOO_LARGE, PacketType, RESERVED_FLAGS, TRUNCATED,
 } from "./codes.js";
-import { copyBytes } from "./bytes.js";
+import { checkPacketId, copyBytes, putVarInt, varIntLength } from "./bytes.js";
 import { readFixedHeader, type Packet } from "./packet.js";
 import { validateTopicName } from "./topic.js";
 
@@ -45,14 +45,8 @@ function publishHeadRemaining(info: PublishInfo): number {
     if (info.dup) return RESERVED_FLAGS; // [MQTT-3.3.1-2]
     return 2 + topicLength;
   }
-  const id = info.packetId;
-  if (id === 0) return PACKET_ID_ZERO;
-  if (!(id > 0 && id <= 0xffff) || (id | 0) !== id) return INVALID_FIELD;
-  return 4 + topicLength;
-}
-
-function varIntSize(value: number): number {
-  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
+  const idCheck = checkPacketId(info.packetId);
+  return idCheck < 0 ? idCheck : 4 + topicLength;
 }
 
 /**
@@ -66,7 +60,7 @@ export function sizePublish(info: PublishInfo): number {
   if (head < 0) return head;
   const remaining = head + info.payloadLength;
   if (remaining > MAX_REMAINING_LENGTH) return PACKET_TOO_LARGE;
-  return 1 + varIntSize(remaining) + remaining;
+  return 1 + varIntLength(remaining) + remaining;
 }
 
 /**
@@ -79,7 +73,7 @@ export function sizePublishHeader(info: PublishInfo): number {
   if (head < 0) return head;
   const remaining = head + info.payloadLength;
   if (remaining > MAX_REMAINING_LENGTH) return PACKET_TOO_LARGE;
-  return 1 + varIntSize(remaining) + head;
+  return 1 + varIntLength(remaining) + head;
 }
 
 // Writes fixed header, topic and packet id; returns the payload position.
@@ -87,11 +81,7 @@ function putPublishHead(buf: Uint8Array, offset: number, info: PublishInfo, rema
   const qos = info.qos;
   let o = offset;
   buf[o++] = 0x30 | (info.dup ? 0x08 : 0) | (qos << 1) | (info.retain ? 1 : 0);
-  while (remaining >= 0x80) {
-    buf[o++] = (remaining & 0x7f) | 0x80;
-    remaining >>>= 7;
-  }
-  buf[o++] = remaining;
+  o = putVarInt(buf, o, remaining);
   const topicLength = info.topicLength;
   buf[o++] = topicLength >>> 8;
   buf[o++] = topicLength & 0xff;
@@ -114,7 +104,7 @@ export function encodePublish(buf: Uint8Array, offset: number, info: PublishInfo
   const payloadLength = info.payloadLength;
   const remaining = head + payloadLength;
   if (remaining > MAX_REMAINING_LENGTH) return PACKET_TOO_LARGE;
-  if (offset < 0 || buf.length - offset < 1 + varIntSize(remaining) + remaining) return BUFFER_TOO_SMALL;
+  if (offset < 0 || buf.length - offset < 1 + varIntLength(remaining) + remaining) return BUFFER_TOO_SMALL;
   const o = putPublishHead(buf, offset, info, remaining);
   return copyBytes(buf, o, info.payload, info.payloadOffset, payloadLength);
 }
@@ -129,7 +119,7 @@ export function encodePublishHeader(buf: Uint8Array, offset: number, info: Publi
   if (head < 0) return head;
   const remaining = head + info.payloadLength;
   if (remaining > MAX_REMAINING_LENGTH) return PACKET_TOO_LARGE;
-  if (offset < 0 || buf.length - offset < 1 + varIntSize(remaining) + head) return BUFFER_TOO_SMALL;
+  if (offset < 0 || buf.length - offset < 1 + varIntLength(remaining) + head) return BUFFER_TOO_SMALL;
   return putPublishHead(buf, offset, info, remaining);
 }
 

@@ -1,9 +1,9 @@
 /**
- * Topic names and filters over bytes: validation, `+`/`#` matching with the `$` rule, and iteration over the
- * filter list of a decoded SUBSCRIBE/UNSUBSCRIBE. No strings are built.
+ * Topic names and filters over bytes: validation and `+`/`#` matching with the `$` rule. No strings are built.
+ * Iterating the filter list of a decoded SUBSCRIBE/UNSUBSCRIBE (server role) is in `subscribe-server.ts`.
  * @module
  */
-import { EMPTY_TOPIC, INVALID_FILTER, INVALID_UTF8, PacketType, STRING_TOO_LONG, TOPIC_WILDCARD } from "./codes.js";
+import { EMPTY_TOPIC, INVALID_FILTER, INVALID_UTF8, STRING_TOO_LONG, TOPIC_WILDCARD } from "./codes.js";
 import { validateSequence } from "./text.js";
 
 const SLASH = 0x2f;
@@ -107,48 +107,4 @@ export function topicMatches(
     t++;
   }
   return t === tEnd;
-}
-
-/**
- * Position of the first entry of a decoded SUBSCRIBE/UNSUBSCRIBE list (`packet.listOffset`).
- * Iterate: `for (let e = firstFilter(p); e < p.listOffset + p.listLength; e = nextFilter(p.buffer, e, p.type))`.
- * @returns the entry position (its u16 length prefix)
- */
-export function firstFilter(packet: { listOffset: number }): number {
-  return packet.listOffset;
-}
-
-/**
- * Position of the entry after the one at `entry` in a validated SUBSCRIBE (filter + QoS byte) or
- * UNSUBSCRIBE (filter only) list.
- * @param type - `PacketType.SUBSCRIBE` or `PacketType.UNSUBSCRIBE`
- * @returns the next entry position (equals the list end after the last entry)
- */
-export function nextFilter(buf: Uint8Array, entry: number, type: number): number {
-  const length = (buf[entry]! << 8) | buf[entry + 1]!;
-  return entry + 2 + length + (type === PacketType.SUBSCRIBE ? 1 : 0);
-}
-
-/**
- * Offset of the filter bytes of the entry at `entry`.
- * @returns `entry + 2`
- */
-export function filterOffset(entry: number): number {
-  return entry + 2;
-}
-
-/**
- * Byte length of the filter of the entry at `entry`.
- * @returns 1..65535 for a validated list
- */
-export function filterLength(buf: Uint8Array, entry: number): number {
-  return (buf[entry]! << 8) | buf[entry + 1]!;
-}
-
-/**
- * Requested QoS of the SUBSCRIBE entry at `entry`.
- * @returns 0, 1 or 2 for a validated list
- */
-export function filterQos(buf: Uint8Array, entry: number): number {
-  return buf[entry + 2 + ((buf[entry]! << 8) | buf[entry + 1]!)]!;
 }

@@ -8,7 +8,7 @@ import {
   codeName, EMPTY_TOPIC, INVALID_UTF8, NEED_MORE, PACKET, StreamDecoder, STRING_TOO_LONG, TOPIC_WILDCARD,
   validateSequence, validateTopicName,
 } from "../../src/codec/index.js";
-import { bytes, encodeToBytes, packetToModel, receiverRole, rng, type Model } from "./util.js";
+import { bytes, encodeToBytes, packetToModel, receiverRole, rng, type Model, newDecoder } from "./util.js";
 
 function concat(frames: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
@@ -54,7 +54,7 @@ for (let k = 0; k < SIZES.length; k++) {
 }
 
 function decoderFor(model: Model, bufferSize = 1024): StreamDecoder {
-  return new StreamDecoder({ buffer: new Uint8Array(bufferSize), maxPacketSize: 1 << 20, role: receiverRole(model.cmd), streamPayloads: false });
+  return newDecoder({ buffer: new Uint8Array(bufferSize), maxPacketSize: 1 << 20, role: receiverRole(model.cmd), streamPayloads: false });
 }
 
 /**
@@ -250,12 +250,12 @@ describe("StreamDecoder: errors are the same whole and split", () => {
   ];
   for (const [name, frame, role] of invalid) {
     it(name, () => {
-      const whole = new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role, streamPayloads: false });
+      const whole = newDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role, streamPayloads: false });
       const expected = whole.decode(frame, 0, frame.length);
       expect(expected).toBeLessThan(0);
       for (let i = 0; i <= frame.length; i++) {
         for (let j = i; j <= frame.length; j++) {
-          const d = new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role, streamPayloads: false });
+          const d = newDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role, streamPayloads: false });
           let code = 0;
           for (const [a, b] of [[0, i], [i, j], [j, frame.length]] as const) {
             let offset = a;

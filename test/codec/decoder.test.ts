@@ -3,11 +3,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  CHUNK, codeName, DECODER_FAILED, INVALID_PACKET_TYPE, MALFORMED_REMAINING_LENGTH, NEED_MORE, PACKET,
-  PACKET_TOO_LARGE, StreamDecoder, TRUNCATED, UNEXPECTED_PACKET,
+  CHUNK, codeName, DECODER_FAILED, INVALID_PACKET_TYPE, MALFORMED_REMAINING_LENGTH, NEED_MORE, PACKET, PACKET_TOO_LARGE, StreamDecoder, TRUNCATED, UNEXPECTED_PACKET, ServerStreamDecoder,
 } from "../../src/codec/index.js";
 import { toClient, toServer } from "./arbitraries.js";
-import { bytes, encodeToBytes, packetToModel, rng, type Model } from "./util.js";
+import { bytes, encodeToBytes, packetToModel, rng, type Model, newDecoder } from "./util.js";
 
 function concat(frames: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
@@ -44,7 +43,7 @@ describe("StreamDecoder chunking", () => {
     it(`${role}: random packet streams decode identically one byte at a time and in random chunks`, () => {
       fc.assert(fc.property(fc.array(arb, { minLength: 1, maxLength: 12 }), fc.integer(), (models, seed) => {
         const stream = concat(models.map(encodeToBytes));
-        const mk = () => new StreamDecoder({ buffer: new Uint8Array(512), maxPacketSize: 4096, role, streamPayloads: false });
+        const mk = () => newDecoder({ buffer: new Uint8Array(512), maxPacketSize: 4096, role, streamPayloads: false });
         expect(feed(mk(), stream, () => 1)).toEqual(models);
         const random = rng(seed);
         expect(feed(mk(), stream, () => 1 + Math.floor(random() * 70))).toEqual(models);
@@ -203,7 +202,7 @@ describe("streamed payloads", () => {
 describe("roles and errors", () => {
   it("a client decoder refuses what only a client sends, and vice versa", () => {
     const client = () => new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 100, role: "client", streamPayloads: false });
-    const server = () => new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 100, role: "server", streamPayloads: false });
+    const server = () => new ServerStreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 100, streamPayloads: false });
     for (const m of [{ cmd: "pingreq" }, { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 0 }] }] as Model[]) {
       const f = encodeToBytes(m);
       expect(client().decode(f, 0, f.length)).toBe(UNEXPECTED_PACKET);

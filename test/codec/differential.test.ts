@@ -3,9 +3,9 @@
 import fc from "fast-check";
 import mqttPacket from "mqtt-packet";
 import { describe, expect, it } from "vitest";
-import { decodePacket, Packet, PACKET, StreamDecoder } from "../../src/codec/index.js";
+import { decodePacket, ServerPacket, PACKET, StreamDecoder } from "../../src/codec/index.js";
 import { anyPacket, toClient, toServer } from "./arbitraries.js";
-import { encodeToBytes, modelToMqttPacket, mqttPacketToModel, packetToModel, receiverRole, type Model } from "./util.js";
+import { encodeToBytes, modelToMqttPacket, mqttPacketToModel, packetToModel, receiverRole, type Model, newDecoder } from "./util.js";
 
 function parseWithMqttPacket(frame: Uint8Array): Record<string, unknown>[] {
   const parser = mqttPacket.parser({ protocolVersion: 4 });
@@ -30,11 +30,11 @@ describe("differential against mqtt-packet", () => {
   it("we decode what mqtt-packet generates to the same fields, and encode the same bytes", () => {
     fc.assert(fc.property(anyPacket, (m) => {
       const generated = new Uint8Array(mqttPacket.generate(modelToMqttPacket(m) as unknown as mqttPacket.Packet));
-      const out = new Packet();
+      const out = new ServerPacket();
       expect(decodePacket(generated, 0, generated.length, out)).toBe(generated.length);
       expect(packetToModel(out)).toEqual(m);
       expect(encodeToBytes(m)).toEqual(generated);
-      const d = new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1 << 16, role: receiverRole(m.cmd), streamPayloads: false });
+      const d = newDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1 << 16, role: receiverRole(m.cmd), streamPayloads: false });
       expect(d.decode(generated, 0, generated.length)).toBe(PACKET);
     }), { numRuns: 1500 });
   });
@@ -43,7 +43,7 @@ describe("differential against mqtt-packet", () => {
     for (const [role, arb] of [["client", toClient], ["server", toServer]] as const) {
       fc.assert(fc.property(fc.array(arb, { minLength: 1, maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1 }), (models, sizes) => {
         const stream = Buffer.concat(models.map((m) => mqttPacket.generate(modelToMqttPacket(m) as unknown as mqttPacket.Packet)));
-        const d = new StreamDecoder({ buffer: new Uint8Array(400), maxPacketSize: 4096, role, streamPayloads: false });
+        const d = newDecoder({ buffer: new Uint8Array(400), maxPacketSize: 4096, role, streamPayloads: false });
         const seen: Model[] = [];
         let pos = 0;
         let k = 0;

@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import {
   decodeAck, decodeConnack, decodeConnect, decodeEmpty, decodePublish, decodeSuback, decodeSubscribe,
-  decodeUnsubscribe, Packet, PacketType, PACKET, StreamDecoder,
+  decodeUnsubscribe, ServerPacket, PacketType, PACKET, StreamDecoder,
 } from "../../src/codec/index.js";
-import { bytes, encodeToBytes, packetToModel, type Model } from "./util.js";
+import { bytes, encodeToBytes, packetToModel, type Model, newDecoder } from "./util.js";
 
-type Decode = (buf: Uint8Array, offset: number, length: number, out: Packet) => number;
+type Decode = (buf: Uint8Array, offset: number, length: number, out: ServerPacket) => number;
 interface Fixture { name: string; frame: Uint8Array; model: Model; decode: Decode; role: "client" | "server" }
 
 const fixtures: Fixture[] = [
@@ -133,7 +133,7 @@ describe("spec byte fixtures", () => {
   for (const f of fixtures) {
     describe(f.name, () => {
       it("decodes to the expected fields with the family decoder", () => {
-        const out = new Packet();
+        const out = new ServerPacket();
         // Decode at a non-zero offset inside a larger array to prove offsets are honoured.
         const buf = new Uint8Array(f.frame.length + 7);
         buf.set(f.frame, 3);
@@ -148,7 +148,7 @@ describe("spec byte fixtures", () => {
       });
 
       it("is decoded in place by the stream decoder", () => {
-        const d = new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role: f.role, streamPayloads: false });
+        const d = newDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role: f.role, streamPayloads: false });
         expect(d.decode(f.frame, 0, f.frame.length)).toBe(PACKET);
         expect(d.offset).toBe(f.frame.length);
         expect(d.packet.buffer).toBe(f.frame);
@@ -158,7 +158,7 @@ describe("spec byte fixtures", () => {
   }
 
   it("seed CONNECT carries type, flags and remaining length in the fixed header", () => {
-    const out = new Packet();
+    const out = new ServerPacket();
     const frame = fixtures[0]!.frame;
     decodeConnect(frame, 0, frame.length, out);
     expect([out.type, out.flags, out.remainingLength, out.protocolLevel, out.connectFlags]).toEqual([PacketType.CONNECT, 0, 18, 4, 2]);
@@ -167,7 +167,7 @@ describe("spec byte fixtures", () => {
   });
 
   it("seed PUBLISH points topic and payload into the frame", () => {
-    const out = new Packet();
+    const out = new ServerPacket();
     const frame = fixtures[4]!.frame;
     decodePublish(frame, 0, frame.length, out);
     // The topic name is the first field of the variable header [MQTT-3.3.2-1].

@@ -3,9 +3,9 @@
 // modes. A frame passes when nothing throws, every status is PACKET/CHUNK/NEED_MORE or a named negative code,
 // every call makes progress, and every reported region lies inside its buffer.
 import {
-  CHUNK, codeName, decodePacket, NEED_MORE, Packet, PACKET, StreamDecoder,
+  CHUNK, codeName, decodePacket, NEED_MORE, Packet, ServerPacket, PACKET, StreamDecoder,
 } from "../../src/codec/index.js";
-import { encodeToBytes, rng, type Model } from "./util.js";
+import { encodeToBytes, rng, type Model, newDecoder } from "./util.js";
 
 /** Valid frames of every type, the raw material for mutation. */
 export function corpus(): Uint8Array[] {
@@ -36,7 +36,7 @@ export class Fuzzer {
   private readonly frames: Uint8Array[];
   private readonly decoders: StreamDecoder[];
   private readonly scratch = new Uint8Array(4096);
-  private readonly packet = new Packet();
+  private readonly packet = new ServerPacket();
   readonly outcomes: Outcomes = new Map();
 
   constructor(seed: number) {
@@ -45,7 +45,7 @@ export class Fuzzer {
     this.decoders = [];
     for (const role of ["client", "server"] as const) {
       for (const streamPayloads of [false, true]) {
-        this.decoders.push(new StreamDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role, streamPayloads }));
+        this.decoders.push(newDecoder({ buffer: new Uint8Array(64), maxPacketSize: 1024, role, streamPayloads }));
       }
     }
   }
@@ -143,7 +143,8 @@ function inside(buf: Uint8Array, offset: number, length: number): boolean {
   return offset >= 0 && length >= 0 && offset + length <= buf.length;
 }
 
-function checkRegions(p: Packet, status: number): void {
+function checkRegions(packet: Packet, status: number): void {
+  const p = packet as ServerPacket; // the CONNECT/SUBSCRIBE fields are read only for those types
   if (p.type < 1 || p.type > 14) throw new Error(`type ${p.type}`);
   if (p.type === 3) {
     if (!inside(p.buffer, p.topicOffset, p.topicLength)) throw new Error("topic outside buffer");

@@ -2,9 +2,9 @@
 // BUFFER_TOO_SMALL for every short buffer with nothing written.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BUFFER_TOO_SMALL, decodePacket, Packet, PACKET, StreamDecoder } from "../../src/codec/index.js";
+import { BUFFER_TOO_SMALL, decodePacket, ServerPacket, PACKET, StreamDecoder } from "../../src/codec/index.js";
 import { anyPacket, connack, connect, publish, suback, subscribe, unsubscribe } from "./arbitraries.js";
-import { encodeModel, encodeToBytes, packetToModel, receiverRole, sizeModel, type Model } from "./util.js";
+import { encodeModel, encodeToBytes, packetToModel, receiverRole, sizeModel, type Model, newDecoder } from "./util.js";
 
 const examples: Model[] = [
   { cmd: "connect", clientId: "dev-1", clean: false, keepalive: 65535, username: "u", password: Uint8Array.of(1), will: { topic: "w", payload: new Uint8Array(0), qos: 2, retain: false } },
@@ -20,10 +20,10 @@ const examples: Model[] = [
 
 function roundTrip(m: Model): void {
   const frame = encodeToBytes(m);
-  const out = new Packet();
+  const out = new ServerPacket();
   expect(decodePacket(frame, 0, frame.length, out)).toBe(frame.length);
   expect(packetToModel(out)).toEqual(m);
-  const d = new StreamDecoder({ buffer: new Uint8Array(16), maxPacketSize: 1 << 20, role: receiverRole(m.cmd), streamPayloads: false });
+  const d = newDecoder({ buffer: new Uint8Array(16), maxPacketSize: 1 << 20, role: receiverRole(m.cmd), streamPayloads: false });
   expect(d.decode(frame, 0, frame.length)).toBe(PACKET);
   expect(packetToModel(d.packet)).toEqual(m);
 }

@@ -2,10 +2,29 @@
 // with our encoders, reading our decoded Packet back into a model, and normalising mqtt-packet output.
 import {
   encodeAck, encodeConnack, encodeConnect, encodeEmpty, encodePublish, encodeSuback, encodeSubscribe,
-  encodeUnsubscribe, filterLength, filterOffset, filterQos, nextFilter, Packet, PacketType, sizeAck, sizeConnect,
-  sizeEmpty, sizePublish, sizeSuback, sizeSubscribe, sizeUnsubscribe, utf8Encode,
+  encodeUnsubscribe, filterLength, filterOffset, filterQos, nextFilter, ServerPacket, PacketType, sizeAck, sizeConnect,
+  Packet, ServerStreamDecoder, sizeEmpty, sizePublish, sizeSuback, sizeSubscribe, sizeUnsubscribe, StreamDecoder, utf8Encode,
 } from "../../src/codec/index.js";
 import { mulberry32 } from "../../sim/chips/environment.js";
+
+/** Options of {@link newDecoder}: a decoder's options with the role to build. */
+export interface RoleDecoderOptions {
+  buffer: Uint8Array;
+  maxPacketSize: number;
+  role: "client" | "server";
+  streamPayloads: boolean;
+}
+
+/**
+ * The decoder of a role: the client-role `StreamDecoder` or the `ServerStreamDecoder`. Typed with a
+ * `ServerPacket` result so tests can read either role's fields; a client decoder's packet has only the client
+ * fields (the others read `undefined`).
+ */
+export function newDecoder(options: RoleDecoderOptions): StreamDecoder & { readonly packet: ServerPacket } {
+  const { buffer, maxPacketSize, streamPayloads } = options;
+  if (options.role === "server") return new ServerStreamDecoder({ buffer, maxPacketSize, streamPayloads });
+  return new StreamDecoder({ buffer, maxPacketSize, role: "client", streamPayloads }) as StreamDecoder & { readonly packet: ServerPacket };
+}
 
 export type AckCmd = "puback" | "pubrec" | "pubrel" | "pubcomp" | "unsuback";
 export type EmptyCmd = "pingreq" | "pingresp" | "disconnect";
@@ -131,7 +150,9 @@ function text(buf: Uint8Array, offset: number, length: number): string {
 }
 
 /** Reads our decoded Packet back into a model (copies: test side only). */
-export function packetToModel(p: Packet): Model {
+export function packetToModel(packet: Packet): Model {
+  // A server decoder's result has the CONNECT/SUBSCRIBE fields; only those types read them.
+  const p = packet as ServerPacket;
   const b = p.buffer;
   const cmd = TYPE_NAMES[p.type];
   switch (cmd) {

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import {
   codeName, CONNACK_RESERVED, CONNECT_RESERVED_FLAG, decodePacket, EMPTY_SUBSCRIPTION, EMPTY_TOPIC,
   INVALID_CONNACK_CODE, INVALID_FILTER, INVALID_PACKET_TYPE, INVALID_PROTOCOL, INVALID_QOS, INVALID_SUBACK_CODE,
-  INVALID_UTF8, INVALID_WILL, MALFORMED_REMAINING_LENGTH, NEED_MORE, Packet, PACKET_ID_ZERO, PASSWORD_WITHOUT_USERNAME,
+  INVALID_UTF8, INVALID_WILL, MALFORMED_REMAINING_LENGTH, NEED_MORE, ServerPacket, PACKET_ID_ZERO, PASSWORD_WITHOUT_USERNAME,
   RESERVED_FLAGS, StreamDecoder, SUBSCRIBE_RESERVED, TOPIC_WILDCARD, TRAILING_BYTES, TRUNCATED, UNEXPECTED_PACKET,
 } from "../../src/codec/index.js";
-import { bytes } from "./util.js";
+import { bytes, newDecoder } from "./util.js";
 
 type Part = number | string | Uint8Array;
 /** A packet with its remaining length computed from the body parts. */
@@ -129,11 +129,11 @@ describe("validation: each rule has its own code", () => {
   for (const c of cases) {
     it(`${c.name} -> ${codeName(c.code)}`, () => {
       // decodePacket has no role; a wrong-direction packet is valid to it.
-      const oneShot = decodePacket(c.frame, 0, c.frame.length, new Packet());
+      const oneShot = decodePacket(c.frame, 0, c.frame.length, new ServerPacket());
       expect(oneShot).toBe(c.code === UNEXPECTED_PACKET ? c.frame.length : c.code);
-      const whole = new StreamDecoder({ buffer: new Uint8Array(256), maxPacketSize: 1024, role: c.role, streamPayloads: false });
+      const whole = newDecoder({ buffer: new Uint8Array(256), maxPacketSize: 1024, role: c.role, streamPayloads: false });
       expect(whole.decode(c.frame, 0, c.frame.length)).toBe(c.code);
-      const bytewise = new StreamDecoder({ buffer: new Uint8Array(256), maxPacketSize: 1024, role: c.role, streamPayloads: false });
+      const bytewise = newDecoder({ buffer: new Uint8Array(256), maxPacketSize: 1024, role: c.role, streamPayloads: false });
       let r = NEED_MORE;
       for (let i = 0; i < c.frame.length && r === NEED_MORE; i++) r = bytewise.decode(c.frame, i, i + 1);
       expect(r).toBe(c.code);
@@ -142,12 +142,12 @@ describe("validation: each rule has its own code", () => {
 
   it("decodePacket refuses a length that does not match the header", () => {
     const f = bytes(0x40, 2, 0, 1);
-    expect(decodePacket(f, 0, 3, new Packet())).toBe(TRUNCATED);
-    expect(decodePacket(bytes(0x40, 2, 0, 1, 9), 0, 5, new Packet())).toBe(TRAILING_BYTES);
+    expect(decodePacket(f, 0, 3, new ServerPacket())).toBe(TRUNCATED);
+    expect(decodePacket(bytes(0x40, 2, 0, 1, 9), 0, 5, new ServerPacket())).toBe(TRAILING_BYTES);
   });
 
   it("a CONNECT with a refused level still reports the level (for CONNACK 1)", () => {
-    const out = new Packet();
+    const out = new ServerPacket();
     const f = frame(0x10, field("MQTT"), 5, 2, 0, 0, field("id"));
     expect(decodePacket(f, 0, f.length, out)).toBe(INVALID_PROTOCOL);
     expect(out.protocolLevel).toBe(5);
@@ -155,7 +155,7 @@ describe("validation: each rule has its own code", () => {
 
   it("accepts a zero-byte client id without clean session (the server answers CONNACK 2)", () => {
     const f = connect(0x00, field());
-    const out = new Packet();
+    const out = new ServerPacket();
     expect(decodePacket(f, 0, f.length, out)).toBe(f.length);
     expect(out.clientIdLength).toBe(0);
     expect(out.cleanSession).toBe(false);
@@ -164,6 +164,6 @@ describe("validation: each rule has its own code", () => {
   it("accepts well-formed edge code points: U+007F, U+0080, U+07FF, U+0800, U+FFFF, U+10000, U+10FFFF", () => {
     const t = bytes(0x7f, 0xc2, 0x80, 0xdf, 0xbf, 0xe0, 0xa0, 0x80, 0xef, 0xbf, 0xbf, 0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf, 0xed, 0x9f, 0xbf);
     const f = frame(0x30, field(t));
-    expect(decodePacket(f, 0, f.length, new Packet())).toBe(f.length);
+    expect(decodePacket(f, 0, f.length, new ServerPacket())).toBe(f.length);
   });
 });

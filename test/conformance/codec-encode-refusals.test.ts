@@ -49,7 +49,7 @@ const connectCode = (info: ConnectInfo): number => {
   return result;
 };
 
-describe("Packet Identifier", () => {
+describe("ServerPacket Identifier", () => {
   it("[MQTT-2.3.1-1] QoS 1/2 PUBLISH, SUBSCRIBE and UNSUBSCRIBE with packet id 0 are not encoded, and refused on decode", () => {
     expect(publishCode(pub({ qos: 1, packetId: 0 }))).toBe(PACKET_ID_ZERO);
     expect(publishCode(pub({ qos: 2, packetId: 0 }))).toBe(PACKET_ID_ZERO);

@@ -87,7 +87,7 @@ describe("fixed-header flags (Table 2.2)", () => {
 });
 
 describe("PUBLISH fields", () => {
-  it("[MQTT-2.3.1-5] a QoS 0 PUBLISH has no Packet Identifier: encoded without one whatever packetId holds", () => {
+  it("[MQTT-2.3.1-5] a QoS 0 PUBLISH has no ServerPacket Identifier: encoded without one whatever packetId holds", () => {
     const info = {
       topic: bytes("t/a"), topicOffset: 0, topicLength: 3, payload: bytes("hello"), payloadOffset: 0, payloadLength: 5,
       qos: 0, retain: false, dup: false, packetId: 0x1234,

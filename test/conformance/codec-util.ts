@@ -5,7 +5,8 @@
  * @module
  */
 import { expect } from "vitest";
-import { decodePacket, NEED_MORE, Packet, StreamDecoder, UNEXPECTED_PACKET } from "../../src/codec/index.js";
+import { decodePacket, NEED_MORE, ServerPacket, UNEXPECTED_PACKET } from "../../src/codec/index.js";
+import { newDecoder } from "../codec/util.js";
 
 export type Part = number | string | Uint8Array | readonly number[];
 
@@ -41,12 +42,12 @@ export function connectFrame(flags: number, ...payload: Part[]): Uint8Array {
 }
 
 /** Decodes `f` the three ways; @returns the result of each (the one-shot result is normalised to the code). */
-export function decodeAll(f: Uint8Array, role: "client" | "server"): { oneShot: number; whole: number; bytewise: number; packet: Packet } {
-  const packet = new Packet();
+export function decodeAll(f: Uint8Array, role: "client" | "server"): { oneShot: number; whole: number; bytewise: number; packet: ServerPacket } {
+  const packet = new ServerPacket();
   const oneShot = decodePacket(f, 0, f.length, packet);
-  const whole = new StreamDecoder({ buffer: new Uint8Array(512), maxPacketSize: 1 << 20, role, streamPayloads: false });
+  const whole = newDecoder({ buffer: new Uint8Array(512), maxPacketSize: 1 << 20, role, streamPayloads: false });
   const w = whole.decode(f, 0, f.length);
-  const bytewise = new StreamDecoder({ buffer: new Uint8Array(512), maxPacketSize: 1 << 20, role, streamPayloads: false });
+  const bytewise = newDecoder({ buffer: new Uint8Array(512), maxPacketSize: 1 << 20, role, streamPayloads: false });
   let b = NEED_MORE;
   for (let i = 0; i < f.length && b === NEED_MORE; i++) b = bytewise.decode(f, i, i + 1);
   return { oneShot, whole: w, bytewise: b, packet };
@@ -62,7 +63,7 @@ export function expectRefused(f: Uint8Array, role: "client" | "server", code: nu
 }
 
 /** Asserts that every decode path accepts `f`; @returns the one-shot decoded packet. */
-export function expectAccepted(f: Uint8Array, role: "client" | "server"): Packet {
+export function expectAccepted(f: Uint8Array, role: "client" | "server"): ServerPacket {
   const r = decodeAll(f, role);
   expect(r.oneShot).toBe(f.length);
   expect(r.whole).toBe(1); // PACKET

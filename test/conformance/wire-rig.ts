@@ -7,7 +7,7 @@
 import { MqttClient, type MqttClientOptions } from "../../src/client/index.js";
 import type { MqttError } from "../../src/client/errors.js";
 import type { SocketOptions } from "../../src/client/host.js";
-import { decodePacket, firstFilter, nextFilter, Packet, PacketType } from "../../src/codec/index.js";
+import { decodePacket, firstFilter, nextFilter, ServerPacket, PacketType } from "../../src/codec/index.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { MemoryNetwork, type MemoryConnection, type MemoryNetworkOptions, MemorySocket } from "../support/memory-transport.js";
 import { ScriptedBroker } from "../support/scripted-broker.js";
@@ -113,7 +113,7 @@ export function wireRig(options: Partial<MqttClientOptions> = {}, net: MemoryNet
       }
       const total = pos - offset + remaining;
       if (offset + total > all.length) break; // a partial packet at the end (cannot happen between packets)
-      const p = new Packet();
+      const p = new ServerPacket();
       const r = decodePacket(all, offset, total, p);
       if (r < 0) throw new Error(`the client wrote a packet our codec refuses (code ${r}) at byte ${offset}`);
       const w: WirePacket = {

@@ -17,13 +17,12 @@ import {
   MALFORMED_REMAINING_LENGTH, NEED_MORE, PACKET_ID_ZERO, PacketType, RESERVED_FLAGS, TOPIC_WILDCARD,
   UNEXPECTED_PACKET,
 } from "../../src/codec/codes.js";
-import { encodeConnack } from "../../src/codec/connect.js";
-import { StreamDecoder } from "../../src/codec/decoder.js";
-import type { Packet } from "../../src/codec/packet.js";
+import { encodeConnack } from "../../src/codec/connect-server.js";
+import { ServerStreamDecoder } from "../../src/codec/decoder-server.js";
+import type { ServerPacket } from "../../src/codec/packet-server.js";
 import { encodeEmpty } from "../../src/codec/ping.js";
 import { encodePublish, sizePublish, type PublishInfo } from "../../src/codec/publish.js";
-import { encodeSuback } from "../../src/codec/subscribe.js";
-import { filterQos, firstFilter, nextFilter } from "../../src/codec/topic.js";
+import { encodeSuback, filterQos, firstFilter, nextFilter } from "../../src/codec/subscribe-server.js";
 import { CONNECTION_REFUSED, PACKET_TOO_LARGE } from "../../src/client/codes.js";
 import type { MemoryConnection, MemoryNetwork } from "../support/memory-transport.js";
 
@@ -285,7 +284,7 @@ export function generateCase(rng: Rng, index: number, limits: ClientLimits): Hos
  * PINGREQ. Feed it the client's bytes; it returns what to send back (appended to `out`).
  */
 export class GoodResponder {
-  readonly #decoder: StreamDecoder;
+  readonly #decoder: ServerStreamDecoder;
   readonly #tx = new Uint8Array(256);
   /** Packets received by type (index = packet type). */
   readonly received = new Array<number>(16).fill(0);
@@ -293,7 +292,7 @@ export class GoodResponder {
   errors = 0;
 
   constructor(bufferSize = 4096) {
-    this.#decoder = new StreamDecoder({ buffer: new Uint8Array(bufferSize), maxPacketSize: bufferSize, role: "server", streamPayloads: false });
+    this.#decoder = new ServerStreamDecoder({ buffer: new Uint8Array(bufferSize), maxPacketSize: bufferSize, streamPayloads: false });
   }
 
   /** New connection. */
@@ -317,7 +316,7 @@ export class GoodResponder {
     }
   }
 
-  #answer(p: Packet, out: number[]): void {
+  #answer(p: ServerPacket, out: number[]): void {
     this.received[p.type] = (this.received[p.type] ?? 0) + 1;
     const tx = this.#tx;
     let end = 0;

@@ -9,13 +9,12 @@
  */
 import { encodeAck } from "../../src/codec/ack.js";
 import { NEED_MORE, PacketType } from "../../src/codec/codes.js";
-import { encodeConnack, type ConnackInfo } from "../../src/codec/connect.js";
-import { StreamDecoder } from "../../src/codec/decoder.js";
-import type { Packet } from "../../src/codec/packet.js";
+import { encodeConnack, type ConnackInfo } from "../../src/codec/connect-server.js";
+import { ServerStreamDecoder } from "../../src/codec/decoder-server.js";
+import type { ServerPacket } from "../../src/codec/packet-server.js";
 import { encodeEmpty } from "../../src/codec/ping.js";
 import { encodePublish, type PublishInfo } from "../../src/codec/publish.js";
-import { encodeSuback, type SubackInfo } from "../../src/codec/subscribe.js";
-import { filterQos, firstFilter, nextFilter } from "../../src/codec/topic.js";
+import { encodeSuback, filterQos, firstFilter, nextFilter, type SubackInfo } from "../../src/codec/subscribe-server.js";
 import type { MemoryConnection, MemoryNetwork } from "./memory-transport.js";
 
 /** Options of {@link ScriptedBroker}. */
@@ -76,9 +75,9 @@ export class ScriptedBroker {
   lastKeepAlive = 0;
   lastCleanSession = false;
   /** Optional hook called for every decoded packet (tests; may allocate). */
-  onPacket: ((packet: Packet) => void) | null = null;
+  onPacket: ((packet: ServerPacket) => void) | null = null;
 
-  readonly #decoder: StreamDecoder;
+  readonly #decoder: ServerStreamDecoder;
   readonly #tx: Uint8Array;
   readonly #connack: ConnackInfo = { sessionPresent: false, returnCode: 0 };
   readonly #suback: SubackInfo;
@@ -93,7 +92,7 @@ export class ScriptedBroker {
   /** Installs itself as `network.accept`. */
   constructor(network: MemoryNetwork, options: ScriptedBrokerOptions = {}) {
     const size = options.bufferSize ?? 4096;
-    this.#decoder = new StreamDecoder({ buffer: new Uint8Array(size), maxPacketSize: size, role: "server", streamPayloads: false });
+    this.#decoder = new ServerStreamDecoder({ buffer: new Uint8Array(size), maxPacketSize: size, streamPayloads: false });
     this.#tx = new Uint8Array(size + 16);
     this.#rx = new Uint8Array(size);
     this.#subackCodes = new Uint8Array(32);
@@ -195,7 +194,7 @@ export class ScriptedBroker {
     }
   }
 
-  #handle(c: MemoryConnection, p: Packet): void {
+  #handle(c: MemoryConnection, p: ServerPacket): void {
     const hook = this.onPacket;
     if (hook !== null) hook(p);
     const tx = this.#tx;

@@ -2,15 +2,7 @@
 // one byte at a time), validation codes, and steady-state loops that must allocate nothing.
 
 import {
-  BUFFER_TOO_SMALL, CHUNK, CONNACK_RESERVED, DECODER_FAILED, EMPTY_SUBSCRIPTION, INVALID_CONNACK_CODE,
-  INVALID_FILTER, INVALID_PACKET_TYPE, INVALID_PROTOCOL, INVALID_QOS, INVALID_SUBACK_CODE, INVALID_UTF8,
-  MALFORMED_REMAINING_LENGTH, NEED_MORE, PACKET, PACKET_ID_ZERO, PACKET_TOO_LARGE, PacketType, RESERVED_FLAGS,
-  BufferPool, POOL_EXHAUSTED, StreamDecoder, TOPIC_WILDCARD, UNEXPECTED_PACKET, codeName, encodeAck, encodeConnack, encodeConnect, encodeEmpty,
-  encodePublish, encodeSuback, encodeSubscribe, encodeUnsubscribe, filterLength, filterOffset, filterQos,
-  nextFilter, sizeConnect, sizeDecimal, sizePublish, topicMatches, validateTopicFilter, validateUtf8, writeAscii,
-  writeDecimal, writeInteger,
-  type ConnackInfo, type ConnectInfo, type Packet, type PublishInfo, type SubackInfo, type SubscribeInfo,
-  type UnsubscribeInfo,
+  BUFFER_TOO_SMALL, CHUNK, CONNACK_RESERVED, DECODER_FAILED, EMPTY_SUBSCRIPTION, INVALID_CONNACK_CODE, INVALID_FILTER, INVALID_PACKET_TYPE, INVALID_PROTOCOL, INVALID_QOS, INVALID_SUBACK_CODE, INVALID_UTF8, MALFORMED_REMAINING_LENGTH, NEED_MORE, PACKET, PACKET_ID_ZERO, PACKET_TOO_LARGE, PacketType, RESERVED_FLAGS, BufferPool, POOL_EXHAUSTED, StreamDecoder, TOPIC_WILDCARD, UNEXPECTED_PACKET, codeName, encodeAck, encodeConnack, encodeConnect, encodeEmpty, encodePublish, encodeSuback, encodeSubscribe, encodeUnsubscribe, filterLength, filterOffset, filterQos, nextFilter, sizeConnect, sizeDecimal, sizePublish, topicMatches, validateTopicFilter, validateUtf8, writeAscii, writeDecimal, writeInteger, type ConnackInfo, type ConnectInfo, type ServerPacket, type PublishInfo, type SubackInfo, type SubscribeInfo, type UnsubscribeInfo, ServerStreamDecoder,
 } from "../../../src/codec/index.js";
 import { ascii, bytes, check, checkBytes, checkEqual, fromHex, measureAlloc, WARMUP } from "../harness.js";
 
@@ -21,8 +13,8 @@ const SPLIT = 3; // bytes per decode call in the split loops
 // Setup: every buffer, info object, decoder and closure used below exists before any measurement.
 
 const wire = new Uint8Array(1024);
-const serverDecoder = new StreamDecoder({
-  buffer: new Uint8Array(1024), maxPacketSize: 4096, role: "server", streamPayloads: false,
+const serverDecoder = new ServerStreamDecoder({
+  buffer: new Uint8Array(1024), maxPacketSize: 4096, streamPayloads: false,
 });
 const clientDecoder = new StreamDecoder({
   buffer: new Uint8Array(1024), maxPacketSize: 4096, role: "client", streamPayloads: false,
@@ -184,10 +176,11 @@ for (const c of cases) {
   }
 }
 
-function decodeOne(dec: StreamDecoder, buf: Uint8Array, n: number): Packet | null {
+function decodeOne(dec: StreamDecoder, buf: Uint8Array, n: number): ServerPacket | null {
   dec.reset();
   const r = dec.decode(buf, 0, n);
-  return r === PACKET ? dec.packet : null;
+  // The client decoder's result is a Packet; its callers read only client fields.
+  return r === PACKET ? (dec.packet as ServerPacket) : null;
 }
 
 {

@@ -30,6 +30,7 @@ import { BH1750 } from "../src/drivers/bh1750.js";
 import { I2CNackError } from "./bus.js";
 import { chipHandle, createSimChip, setChipFault, type ChipFault, type SimChip, type SimChipModel } from "./chips.js";
 import { checkI2COptions } from "./i2c-adapter.js";
+import { SimBoardDiagnostics } from "./diagnostics.js";
 
 /** Driver classes for the three kinds. */
 export const DRIVERS: SensorDrivers = Object.freeze({
@@ -59,6 +60,10 @@ export interface SimDeviceOptions {
   keepAlive?: number;
   /** Client sizing/reconnect overrides (by default the firmware sizes its client from its configuration). */
   client?: Partial<MqttClientOptions>;
+  /** Device diagnostics interval, ms (default 60000; 0 = on connect only). */
+  diagnosticsInterval?: number;
+  /** Simulated MAC, RSSI, free heap for Home Assistant and the diagnostics topics (default true). */
+  diagnostics?: boolean;
   /** Faults to inject before start. */
   faults?: readonly { sensor: SensorKind; kind: ChipFault }[];
   /** Rare events (connect, fault, period...). */
@@ -189,6 +194,7 @@ export class SimDevice {
         senml: options.senml,
         discovery: options.discovery,
         discoveryPrefix: options.discoveryPrefix,
+        diagnosticsInterval: options.diagnosticsInterval,
         sensors: kinds.map((kind) => ({ kind, data: SIM_PINS.data, clock: SIM_PINS.clock, address: DEFAULT_ADDRESS[kind] })),
       },
       host,
@@ -197,6 +203,7 @@ export class SimDevice {
       wallClock: Date.now,
       client: { reconnect: { initialDelay: 500, maxDelay: 10_000, multiplier: 2, stableAfter: 10_000 }, ...options.client },
       onEvent: onEvent ? (event, detail) => onEvent(id, event, detail) : undefined,
+      diagnostics: options.diagnostics === false ? undefined : new SimBoardDiagnostics(options.index ?? 0, options.seed, now),
     });
   }
 

@@ -116,8 +116,28 @@ export interface FirmwareConfig {
   readonly discovery: boolean;
   /** Home Assistant discovery prefix (default `homeassistant`). */
   readonly discoveryPrefix: string;
-  /** Home Assistant `expire_after`, seconds; 0 = omitted. */
+  /**
+   * Home Assistant `expire_after` of the readings, seconds: {@link EXPIRE_AUTO} (the default, `"auto"` in the
+   * input) derives it from the current sample period ({@link expireAfterFor}); 0 omits it; 1..86400 fixes it.
+   */
   readonly expireAfter: number;
+  /**
+   * How often the device diagnostics (uptime, reconnects, Wi-Fi RSSI, free heap) are published, ms;
+   * 0 = only on connect. Default 60000.
+   */
+  readonly diagnosticsInterval: number;
+}
+
+/** {@link FirmwareConfig.expireAfter}: derive `expire_after` from the sample period. */
+export const EXPIRE_AUTO = -1;
+
+/**
+ * The derived `expire_after` for a sample period: three missed rounds, at least 30 s (a reading published every
+ * second should not flap to unavailable on one late packet).
+ * @returns seconds
+ */
+export function expireAfterFor(periodMs: number): number {
+  return Math.max(30, Math.ceil((3 * periodMs) / 1000));
 }
 
 /** Error thrown by {@link validateConfig}; `path` names the offending field (e.g. `sensors[1].address`). */
@@ -266,6 +286,13 @@ function tlsConfig(v: unknown, path: string): TlsConfig | null {
   });
 }
 
+function diagnosticsInterval(input: Record<string, unknown>): number {
+  const ms = integer(input, "diagnosticsInterval", "diagnosticsInterval", 60_000, 0, 86_400_000);
+  if (ms > 0 && ms < 1000)
+    throw new ConfigError("diagnosticsInterval", `expected 0 (on connect only) or 1000..86400000 ms, got ${ms}`);
+  return ms;
+}
+
 /**
  * Checks a raw configuration object and returns a complete, frozen {@link FirmwareConfig}.
  *
@@ -332,6 +359,8 @@ export function validateConfig(input: unknown): FirmwareConfig {
     senml: bool(input, "senml", "senml", false),
     discovery: bool(input, "discovery", "discovery", true),
     discoveryPrefix,
-    expireAfter: integer(input, "expireAfter", "expireAfter", 0, 0, 86_400),
+    expireAfter: input["expireAfter"] === "auto" ? EXPIRE_AUTO
+      : integer(input, "expireAfter", "expireAfter", EXPIRE_AUTO, 0, 86_400),
+    diagnosticsInterval: diagnosticsInterval(input),
   });
 }

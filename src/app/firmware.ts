@@ -19,9 +19,7 @@
  * @module
  */
 
-import { sizeVarInt } from "../codec/bytes.js";
-import { sizeConnect } from "../codec/connect.js";
-import { utf8Encode, utf8Length, writeAscii, writeDecimal, writeInteger, writeUtf8 } from "../codec/text.js";
+import { utf8Encode, writeAscii, writeDecimal, writeInteger, writeUtf8 } from "../codec/text.js";
 import { MqttClient, type MqttClientOptions } from "../client/client.js";
 import { BUSY, ClientState, QUEUED, SENT } from "../client/codes.js";
 import type { MqttError } from "../client/errors.js";
@@ -30,37 +28,25 @@ import type { MqttMessage } from "../client/message.js";
 import { sensorCodeName } from "../drivers/errors.js";
 import type { I2CConstructor } from "../drivers/i2c.js";
 import {
-  KIND_QUANTITIES, validateConfig, type FirmwareConfig, type Quantity, type SensorConfig, type SensorKind,
+  EXPIRE_AUTO, expireAfterFor, KIND_QUANTITIES, PERIOD_MAX, PERIOD_MIN, validateConfig, type FirmwareConfig, type Quantity,
+  type SensorConfig,
 } from "./config.js";
-import { discoveryDocuments } from "./discovery.js";
+import { diagnosticNames, DiagnosticsPublisher, normalizeMac, type DiagnosticsProvider } from "./diagnostics.js";
+import { discoveryDocuments, type DiscoveryOptions } from "./discovery.js";
 import { SenmlWriter } from "./senml.js";
+import {
+  DIAG_SIZE, discoveryDocumentSizes, NOT_A_NUMBER_TEXT, OUT_OF_RANGE_TEXT, READING_SLOT_SIZE, sizeClient,
+} from "./sizing.js";
 import {
   deviceErrorTopic, OFFLINE, OK, ONLINE, parsePeriod, PERIOD_NOT_A_NUMBER, periodCommandTopic, periodStateTopic,
   QUANTITIES, readingTopic, senmlTopic, sensorErrorTopic, statusTopic,
 } from "./topics.js";
+import { FirmwareCounters, type FirmwareEvent, type SensorDriver, type SensorDrivers } from "./types.js";
 
-/** The ECMA-419 sensor-class shape the firmware drives (`SHT3x`, `BME280`, `BH1750`). */
-export interface SensorDriver {
-  /** Applies settings / (re)initialises the chip. Throws on a bus or chip fault. */
-  configure(options?: Record<string, unknown>): void;
-  /** Reads the chip: a reused object with SI fields (`temperature`, `humidity`, `pressure`, `illuminance`). */
-  sample(): object | undefined;
-  /** Releases the bus. */
-  close(): void;
-}
-
-/** A sensor driver class, constructed as `new Driver({ sensor: { io, data, clock, address, hz }, onError })`. */
-export interface SensorDriverClass {
-  new (options: {
-    sensor: { io: I2CConstructor; data: number; clock: number; address: number; hz: number; port?: number };
-    onError?: (error: unknown) => void;
-    now?: () => number;
-    delay?: (ms: number) => void;
-  }): SensorDriver;
-}
-
-/** Driver classes by kind; only the kinds present in the configuration are needed. */
-export type SensorDrivers = Partial<Record<SensorKind, SensorDriverClass>>;
+export type { FirmwareEvent, SensorDriver, SensorDriverClass, SensorDrivers } from "./types.js";
+export { FirmwareCounters } from "./types.js";
+export type { DiagnosticsProvider } from "./diagnostics.js";
+export { firmwareClientSizing, type FirmwareClientSizing } from "./sizing.js";
 
 /** What the firmware is built from. */
 export interface FirmwareOptions {
@@ -80,33 +66,11 @@ export interface FirmwareOptions {
   client?: Partial<MqttClientOptions>;
   /** Notified of rare events (connect, disconnect, faults, commands): for logs and the simulator view. */
   onEvent?: (event: FirmwareEvent, detail: string) => void;
-}
-
-/** Events reported through {@link FirmwareOptions.onEvent}. */
-export type FirmwareEvent = "connected" | "disconnected" | "error" | "fault" | "recovered" | "period" | "rejected";
-
-/** Counters for the simulator view and tests; plain numbers, updated in place. */
-export class FirmwareCounters {
-  /** Sample rounds run. */
-  samples = 0;
-  /** Readings published (SENT or QUEUED). */
-  readings = 0;
-  /** SenML documents published. */
-  senml = 0;
-  /** Publishes refused by the client (BUSY, QUEUE_FULL, NOT_CONNECTED, TOO_LARGE...). */
-  dropped = 0;
-  /** Sensor faults (failed configure or sample). */
-  faults = 0;
-  /** Sensor recoveries. */
-  recoveries = 0;
-  /** Period commands accepted. */
-  commands = 0;
-  /** Period commands rejected (bad payload / out of range). */
-  rejected = 0;
-  /** CONNACKs received. */
-  connects = 0;
-  /** Connections lost (excluding the final `stop()`). */
-  disconnects = 0;
+  /**
+   * What the host knows about the board (MAC, hardware version, serial number, Wi-Fi RSSI, free heap): announced
+   * to Home Assistant and published as diagnostics. Absent: uptime and reconnects only, no MAC.
+   */
+  diagnostics?: DiagnosticsProvider;
 }
 
 const UNKNOWN = 0;
@@ -119,113 +83,11 @@ const GENERIC_FAULT = "SENSOR_FAULT";
 /** Delay from start() to the first sample round, ms: longer than any chip's conversion time. */
 const FIRST_SAMPLE_DELAY = 250;
 
-/** Bytes of the reading text region: sign, 16 integer digits, point, decimals. */
-const READING_SLOT_SIZE = 32;
 /** Bytes of the period state text region (at most 7 digits). */
 const PERIOD_TEXT_SIZE = 16;
 
 // `typeof v === "number"` in the sample path would copy the literal into a new chunk on every call on XS.
 const NUMBER_TYPE = "number";
-/** Bytes for a diagnostics payload (`CODE: message`). */
-const DIAG_SIZE = 160;
-/** Longest period command payload the rx buffer is sized for (the command itself is at most 9 digits + spaces). */
-const COMMAND_PAYLOAD_MAX = 64;
-const NOT_A_NUMBER_TEXT = "cmd/period: rejected, not a decimal number of milliseconds";
-const OUT_OF_RANGE_TEXT = "cmd/period: rejected, out of range 1000..3600000 ms";
-
-/** Client sizing derived from a configuration (see {@link firmwareClientSizing}). */
-export interface FirmwareClientSizing {
-  txSlots: number;
-  txSlotSize: number;
-  rxBufferSize: number;
-  inflightWindow: number;
-  offlineQueue: number;
-  maxSubscriptions: number;
-}
-
-/** Bytes of a PUBLISH packet with a `topic`-byte topic and a `payload`-byte payload. */
-function publishSize(topic: number, payload: number, qos: number): number {
-  const remaining = 2 + topic + (qos > 0 ? 2 : 0) + payload;
-  return 1 + sizeVarInt(remaining) + remaining;
-}
-
-function roundUp(n: number, unit: number): number {
-  return Math.ceil(n / unit) * unit;
-}
-
-/**
- * Sizes the client for what this firmware sends and receives (setup time):
- * - `txSlotSize`: the largest packet it can send — CONNECT, SUBSCRIBE, readings, status, period state,
- *   sensor diagnostics ({@link DIAG_SIZE} bytes of text), rejections, SenML and discovery documents when on;
- * - `offlineQueue`: one sample round (the newest round survives an outage; older ones are dropped);
- * - `inflightWindow`: the QoS 1 readings of one round plus 2 (status/period/diagnostics go 2 at a time);
- * - `txSlots`: one sample round plus 2 (shared by the window and the queue);
- * - `rxBufferSize`: the largest packet it accepts: a period command of up to {@link COMMAND_PAYLOAD_MAX} bytes
- *   (anything larger is refused by the client); the acks the broker sends are smaller;
- * - `maxSubscriptions`: 1 (the period command).
- * `docs`/`senmlMax` let the constructor pass what it has already built.
- */
-function sizeClient(config: FirmwareConfig, docs: readonly { topic: string; size: number }[], senmlMax: number): FirmwareClientSizing {
-  const { prefix, deviceId } = config;
-  let readings = 0;
-  let q1 = 0;
-  let largest = 0;
-  for (const s of config.sensors) {
-    for (const q of KIND_QUANTITIES[s.kind]) {
-      readings++;
-      if (s.policy.qos === 1) q1++;
-      largest = Math.max(largest, publishSize(utf8Length(readingTopic(prefix, deviceId, s.name, q)), READING_SLOT_SIZE, s.policy.qos));
-    }
-    largest = Math.max(largest, publishSize(utf8Length(sensorErrorTopic(prefix, deviceId, s.name)), DIAG_SIZE, 1));
-  }
-  const status = utf8Length(statusTopic(prefix, deviceId));
-  largest = Math.max(largest, publishSize(status, OFFLINE.length, 1), publishSize(status, ONLINE.length, 1));
-  largest = Math.max(largest, publishSize(utf8Length(periodStateTopic(prefix, deviceId)), 7, 1));
-  largest = Math.max(largest, publishSize(utf8Length(deviceErrorTopic(prefix, deviceId)),
-    Math.max(NOT_A_NUMBER_TEXT.length, OUT_OF_RANGE_TEXT.length), 0));
-  let senml = 0;
-  if (senmlMax > 0) {
-    senml = 1;
-    largest = Math.max(largest, publishSize(utf8Length(senmlTopic(prefix, deviceId)), senmlMax, config.sensors[0]?.policy.qos ?? 0));
-  }
-  for (const d of docs) largest = Math.max(largest, publishSize(utf8Length(d.topic), d.size, 1));
-  const command = utf8Length(periodCommandTopic(prefix, deviceId));
-  largest = Math.max(largest, 2 + 2 + 2 + command + 1 + 3); // SUBSCRIBE
-  const b = config.broker;
-  const connect = sizeConnect({
-    clientId: utf8Encode(deviceId), cleanSession: true, keepAlive: b.keepAlive,
-    username: b.username === null ? null : utf8Encode(b.username), password: b.password === null ? null : utf8Encode(b.password),
-    will: { topic: utf8Encode(statusTopic(prefix, deviceId)), payload: utf8Encode(OFFLINE), qos: 1, retain: true },
-  });
-  if (connect > 0) largest = Math.max(largest, connect);
-  const round = readings + senml;
-  const slots = round + 2;
-  return {
-    txSlots: slots,
-    txSlotSize: roundUp(largest, 8),
-    rxBufferSize: Math.max(64, roundUp(publishSize(command, COMMAND_PAYLOAD_MAX, 1), 16)),
-    inflightWindow: Math.min(slots, q1 + (senml > 0 && (config.sensors[0]?.policy.qos ?? 0) === 1 ? 1 : 0) + 2),
-    offlineQueue: round,
-    maxSubscriptions: 1,
-  };
-}
-
-/**
- * The client sizing a {@link Firmware} gives its client for `config` (before `options.client` overrides):
- * see the rules in the module notes. Exposed for benchmarks and tools (setup time; allocates).
- */
-export function firmwareClientSizing(config: FirmwareConfig): FirmwareClientSizing {
-  const docs = config.discovery ? discoveryDocuments(config).map((d) => ({ topic: d.topic, size: utf8Length(d.json) })) : [];
-  let senmlMax = 0;
-  if (config.senml) {
-    const records: { name: string; unit: string; decimals: number }[] = [];
-    for (const s of config.sensors) {
-      for (const q of KIND_QUANTITIES[s.kind]) records.push({ name: `${s.name}:${q}`, unit: QUANTITIES[q].senmlUnit, decimals: QUANTITIES[q].decimals });
-    }
-    senmlMax = new SenmlWriter(config.deviceId, records).maxSize;
-  }
-  return sizeClient(config, docs, senmlMax);
-}
 
 /** The firmware of one sensor board. */
 export class Firmware {
@@ -291,7 +153,12 @@ export class Firmware {
   readonly #okAt: number;
   readonly #notANumberAt: number;
   readonly #outOfRangeAt: number;
-  readonly #discoveryPayloads: readonly Uint8Array[];
+  /** Encoded discovery documents; replaced (rare, allocates) when a period change moves `expire_after`. */
+  #discoveryPayloads: Uint8Array[];
+  readonly #discoveryOptions: DiscoveryOptions;
+  readonly #diagnostics: DiagnosticsPublisher;
+  readonly #diagTimer: unknown;
+  #startedAt = 0;
 
   // Announce sequence after each CONNACK: 0 online, 1 period, 2.. discovery, then pending diagnostics.
   #announce = -1;
@@ -331,7 +198,13 @@ export class Firmware {
       if (!options.drivers[s.kind]) throw new TypeError(`no driver class given for sensor kind "${s.kind}"`);
 
     const { prefix, deviceId } = config;
-    const docs = config.discovery ? discoveryDocuments(config) : [];
+    const provider = options.diagnostics;
+    const diagnosticNamesList = diagnosticNames(provider);
+    this.#discoveryOptions = Object.freeze({
+      mac: normalizeMac(provider?.mac), hwVersion: provider?.hwVersion, serialNumber: provider?.serialNumber,
+      diagnostics: diagnosticNamesList,
+    });
+    const docs = config.discovery ? discoveryDocuments(config, { ...this.#discoveryOptions, period: config.period }) : [];
     const docPayloads = docs.map((d) => utf8Encode(d.json));
 
     // Reading table.
@@ -436,7 +309,7 @@ export class Firmware {
       username: config.broker.username,
       password: config.broker.password,
       tls: tlsOptions,
-      ...sizeClient(config, docs.map((d, i) => ({ topic: d.topic, size: docPayloads[i]!.length })), senmlSize),
+      ...sizeClient(config, config.discovery ? discoveryDocumentSizes(config, provider) : [], senmlSize, diagnosticNamesList),
       overflow: "drop-oldest",
       ...options.client,
       onConnected: this.#connected.bind(this),
@@ -460,7 +333,8 @@ export class Firmware {
     this.#deviceErrorHandle = client.topic(deviceErrorTopic(prefix, deviceId));
     this.#senmlHandle = this.#senml ? client.topic(senmlTopic(prefix, deviceId)) : -1;
     for (let d = 0; d < docs.length; d++) ints[this.#dHandle + d] = client.topic(docs[d]!.topic);
-    this.#discoveryPayloads = Object.freeze(docPayloads);
+    this.#discoveryPayloads = docPayloads;
+    this.#diagnostics = new DiagnosticsPublisher(client, prefix, deviceId, provider);
 
     // Sensors.
     this.#sensors = config.sensors;
@@ -472,6 +346,7 @@ export class Firmware {
     this.#onDriverError = (error: unknown) => { this.#lastError[this.#current] = error; };
 
     this.#timer = options.host.clock.timer(this.#tick.bind(this));
+    this.#diagTimer = options.host.clock.timer(this.#diagTick.bind(this));
     this.#subscription = client.subscribe(periodCommandTopic(prefix, deviceId), 1, this.#command.bind(this));
   }
 
@@ -516,6 +391,8 @@ export class Firmware {
     // full period on, instead of re-arming for the remainder and sampling twice.
     this.#nextDue = this.#host.clock.now() + FIRST_SAMPLE_DELAY;
     this.#host.clock.schedule(this.#timer, FIRST_SAMPLE_DELAY);
+    this.#startedAt = this.#host.clock.now();
+    if (this.config.diagnosticsInterval > 0) this.#host.clock.schedule(this.#diagTimer, this.config.diagnosticsInterval);
   }
 
   /**
@@ -527,6 +404,7 @@ export class Firmware {
     this.#stopped = true;
     this.#running = false;
     this.#host.clock.close(this.#timer);
+    this.#host.clock.close(this.#diagTimer);
     if (this.client.state === ClientState.CONNECTED)
       this.client.publish(this.#statusHandle, this.#bytes, this.#offlineAt, OFFLINE.length, 1, true);
     this.client.end();
@@ -534,12 +412,17 @@ export class Firmware {
   }
 
   /**
-   * Changes the sample period; takes effect immediately (the next sample is due `ms` from now).
+   * Changes the sample period; takes effect immediately (the next sample is due `ms` from now) and is reported
+   * on the period state topic. When the readings' `expire_after` is derived from the period and moves, the
+   * discovery documents are rebuilt and published again (a rare command: this allocates).
    * @returns true when accepted (1000..3600000 ms)
    */
   setPeriod(ms: number): boolean {
-    if (!(ms >= 1000 && ms <= 3_600_000) || Math.floor(ms) !== ms) return false;
+    if (!(ms >= PERIOD_MIN && ms <= PERIOD_MAX) || Math.floor(ms) !== ms) return false;
+    const before = this.period;
     this.period = ms;
+    if (this.config.discovery && this.config.expireAfter === EXPIRE_AUTO && expireAfterFor(before) !== expireAfterFor(ms))
+      this.#rediscover();
     if (this.#running) {
       this.#nextDue = this.#host.clock.now() + ms;
       this.#host.clock.schedule(this.#timer, ms);
@@ -579,6 +462,20 @@ export class Firmware {
         else this.counters.dropped++;
       }
     }
+    this.#pump();
+  }
+
+  // Rebuilds the discovery documents for the current period and owes them again (after `online`).
+  #rediscover(): void {
+    const docs = discoveryDocuments(this.config, { ...this.#discoveryOptions, period: this.period });
+    for (let d = 0; d < docs.length; d++) this.#discoveryPayloads[d] = utf8Encode(docs[d]!.json);
+    if (this.#announce < 0 || this.#announce > 1) this.#announce = 1;
+  }
+
+  #diagTick(): void {
+    if (!this.#running) return;
+    this.#host.clock.schedule(this.#diagTimer, this.config.diagnosticsInterval);
+    this.#diagnostics.request();
     this.#pump();
   }
 
@@ -752,6 +649,10 @@ export class Firmware {
       if (status === BUSY) return;
       this.#bytes[this.#sDiagPending + i] = 0;
     }
+    if (this.#diagnostics.pending) {
+      if (this.#diagnostics.pump(this.#host.clock.now() - this.#startedAt, this.counters.connects - 1) === BUSY) return;
+      this.counters.diagnostics++;
+    }
   }
 
   #command(message: MqttMessage): void {
@@ -773,6 +674,7 @@ export class Firmware {
     this.counters.connects++;
     this.#announce = 0;
     this.#periodPending = true;
+    this.#diagnostics.request();
     for (let i = 0; i < this.#sensors.length; i++) if (this.#bytes[this.#sHealth + i] !== UNKNOWN) this.#bytes[this.#sDiagPending + i] = 1;
     this.#pump();
     this.#onEvent?.("connected", this.config.deviceId);
@@ -782,6 +684,7 @@ export class Firmware {
     if (this.#stopped) return;
     this.counters.disconnects++;
     this.#announce = -1;
+    this.#diagnostics.cancel();
     this.#onEvent?.("disconnected", String(code));
   }
 

@@ -10,7 +10,10 @@
  * <prefix>/<deviceId>/period                current sample period, decimal milliseconds (retained)
  * <prefix>/<deviceId>/error                 device diagnostics (rejected commands), not retained
  * <prefix>/<deviceId>/senml                 optional SenML (RFC 8428) JSON document per sample
- * <discoveryPrefix>/sensor/<deviceId>/<sensor>_<quantity>/config   Home Assistant discovery (retained)
+ * <prefix>/<deviceId>/diag/<name>           device diagnostics: uptime, reconnects, rssi, heap (integers, not retained)
+ * <discoveryPrefix>/<platform>/<deviceId>/<object>/config   Home Assistant discovery (retained):
+ *     sensor/<deviceId>/<sensor>_<quantity>, sensor/<deviceId>/<sensor>_status, sensor/<deviceId>/<diag name>,
+ *     number/<deviceId>/period
  * ```
  *
  * Topic strings are built at setup only. Module scope: frozen constants and functions (XS preload).
@@ -98,7 +101,36 @@ export function objectId(sensor: string, quantity: Quantity): string {
 
 /** `<discoveryPrefix>/sensor/<deviceId>/<sensor>_<quantity>/config` */
 export function discoveryTopic(discoveryPrefix: string, deviceId: string, sensor: string, quantity: Quantity): string {
-  return `${discoveryPrefix}/sensor/${deviceId}/${objectId(sensor, quantity)}/config`;
+  return entityConfigTopic(discoveryPrefix, "sensor", deviceId, objectId(sensor, quantity));
+}
+
+/** `<discoveryPrefix>/<platform>/<deviceId>/<object>/config` (any Home Assistant entity). */
+export function entityConfigTopic(discoveryPrefix: string, platform: string, deviceId: string, object: string): string {
+  return `${discoveryPrefix}/${platform}/${deviceId}/${object}/config`;
+}
+
+/** `<prefix>/<deviceId>/diag/<name>` (one device diagnostic: `uptime`, `reconnects`, `rssi`, `heap`). */
+export function diagnosticTopic(prefix: string, deviceId: string, name: string): string {
+  return `${prefix}/${deviceId}/diag/${name}`;
+}
+
+/**
+ * A Home Assistant entity id of `platform` for the given parts: lower case, `[a-z0-9_]`, other characters as
+ * `_`, no doubled, leading or trailing `_` (what HA's `cv.entity_id` accepts), e.g.
+ * `entityId("sensor", "Dev-01", "sht3x_temperature")` → `sensor.dev_01_sht3x_temperature`.
+ */
+export function entityId(platform: string, ...parts: string[]): string {
+  let slug = "";
+  const text = parts.join("_");
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    const word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (word) slug += String.fromCharCode(c);
+    else if (slug.length > 0 && !slug.endsWith("_")) slug += "_";
+  }
+  if (slug.endsWith("_")) slug = slug.slice(0, -1);
+  return `${platform}.${slug}`;
 }
 
 /** {@link parsePeriod}: the payload is not a plain decimal integer. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../src/app/config.js";
 import { parsePeriod, PERIOD_NOT_A_NUMBER, PERIOD_OUT_OF_RANGE } from "../../src/app/topics.js";
 import { SenmlWriter } from "../../src/app/senml.js";
-import { discoveryDocuments } from "../../src/app/discovery.js";
+import { discoveryDocuments, expandAbbreviations } from "../../src/app/discovery.js";
 import { utf8Encode } from "../../src/codec/text.js";
 
 const base = { broker: { hostname: "127.0.0.1" }, deviceId: "dev-0001", sensors: [{ kind: "sht3x", data: 21, clock: 22 }] };
@@ -92,13 +92,13 @@ describe("discoveryDocuments", () => {
   it("one document per quantity with unique ids and consistent units", () => {
     const c = validateConfig({ ...base, sensors: [{ kind: "bme280", data: 21, clock: 22 }, { kind: "bh1750", data: 21, clock: 22 }], expireAfter: 120 });
     const docs = discoveryDocuments(c);
-    expect(docs.map((d) => d.topic)).toEqual([
+    expect(docs.filter((d) => d.kind === "reading").map((d) => d.topic)).toEqual([
       "homeassistant/sensor/dev-0001/bme280_temperature/config",
       "homeassistant/sensor/dev-0001/bme280_pressure/config",
       "homeassistant/sensor/dev-0001/bme280_humidity/config",
       "homeassistant/sensor/dev-0001/bh1750_illuminance/config",
     ]);
-    const pressure = JSON.parse(docs[1]!.json) as Record<string, unknown>;
+    const pressure = expandAbbreviations(JSON.parse(docs[2]!.json) as Record<string, unknown>);
     expect(pressure["unit_of_measurement"]).toBe("Pa");
     expect(pressure["device_class"]).toBe("pressure");
     expect(pressure["expire_after"]).toBe(120);

@@ -1,8 +1,10 @@
 // The whole firmware on XS (src/app/firmware.ts: sensors → decimal text in pool slots → client.publish):
 // the in-memory transport, the scripted broker and the manual clock of test/support/, the three drivers
 // over the allocation-free fake I2C of test/xs/support/fake-i2c.ts (sharing the host clock).
-// Setup (not measured): connect, SUBSCRIBE cmd/period, availability "online", 6 Home Assistant discovery
-// documents, period state, per-sensor "ok" diagnostics. Then 20,000 sample periods of 6 readings each:
+// Setup (not measured): connect, SUBSCRIBE cmd/period, availability "online", 14 Home Assistant discovery
+// documents (period number, 6 readings, 3 sensor statuses, 4 device diagnostics), period state, per-sensor
+// "ok" diagnostics, a first device diagnostics round. Then 20,000 sample periods of 6 readings each, with a
+// device diagnostics round (uptime, reconnects, RSSI, free heap from an allocation-free provider) every 60 s:
 //   firmware.sample-publish-q0      QoS 0 readings
 //   firmware.sample-publish-q1      QoS 1 readings, the broker PUBACKs each
 //   firmware.sample-publish-senml   QoS 0 readings plus one SenML document per period (with `bt`)
@@ -10,7 +12,7 @@
 // topics, its decimal text against the value the fake chip served (within the quantity's rounding).
 import { MqttClient } from "../../../src/client/client.js";
 import { Firmware } from "../../../src/app/firmware.js";
-import { QUANTITIES, readingTopic, senmlTopic, statusTopic } from "../../../src/app/topics.js";
+import { diagnosticTopic, QUANTITIES, readingTopic, senmlTopic, statusTopic } from "../../../src/app/topics.js";
 import { PacketType } from "../../../src/codec/codes.js";
 import type { Packet } from "../../../src/codec/packet.js";
 import { BH1750, BME280, bme280FineTemperature, bme280Humidity, bme280Pressure, bme280Temperature, SHT3x,
@@ -79,6 +81,7 @@ class Seen {
   readings = 0;
   bad = 0;
   senml = 0;
+  diagnostics = 0;
   other = 0;
   retained = 0;
   /** Last mismatch: reading index, value parsed, value expected. */
@@ -131,6 +134,12 @@ function makeRig(name: string, qos: 0 | 1, senml: boolean): Rig {
     i2c: fakeI2C(chips),
     drivers: { sht3x: SHT3x, bme280: BME280, bh1750: BH1750 },
     wallClock: () => 1_700_000_000_000 + clock.time,
+    // What hosts/moddable passes (Net.get("MAC"), Net.get("RSSI"), Instrumentation), as numbers from the clock.
+    diagnostics: {
+      mac: "24:0A:C4:00:00:01",
+      rssi: (): number => -60 - (clock.time % 7),
+      freeHeap: (): number => 150_000 + (clock.time % 1000),
+    },
   });
   const client = firmware.client;
   const seen = new Seen();
@@ -155,6 +164,8 @@ function makeRig(name: string, qos: 0 | 1, senml: boolean): Rig {
     topics.push(ascii(readingTopic(PREFIX, deviceId, SENSORS[r]!, QUANTITY[r]!)));
   }
   const senmlName = ascii(senmlTopic(PREFIX, deviceId));
+  const diagNames: Uint8Array[] = [];
+  for (const d of ["uptime", "reconnects", "rssi", "heap"]) diagNames.push(ascii(diagnosticTopic(PREFIX, deviceId, d)));
   const sht = chips.sht;
   const bme = chips.bme;
   const bh = chips.bh;
@@ -172,7 +183,12 @@ function makeRig(name: string, qos: 0 | 1, senml: boolean): Rig {
     }
     if (r < 0) {
       if (sameBytes(p.buffer, p.topicOffset, p.topicLength, senmlName)) seen.senml++;
-      else seen.other++;
+      else {
+        let diag = false;
+        for (let i = 0; i < diagNames.length; i++) if (sameBytes(p.buffer, p.topicOffset, p.topicLength, diagNames[i]!)) diag = true;
+        if (diag) seen.diagnostics++;
+        else seen.other++;
+      }
       return;
     }
     const entry = r < 2 ? sht.lastRead : r < 5 ? bme.published : bh.lastRead;
@@ -229,8 +245,10 @@ function checkSetup(rig: Rig, qos: 0 | 1, senml: boolean): void {
   const log = rig.log;
   const has = (line: string): boolean => log.indexOf(line) >= 0;
   check(`${n}: availability online (retained, QoS 1)`, has(`${statusTopic(PREFIX, deviceId)} R1 online`), log.join(" | "));
-  const discovery = log.filter((l) => l.startsWith(`homeassistant/sensor/${deviceId}/`));
-  checkEqual(`${n}: 6 discovery documents`, discovery.length, 6);
+  const discovery = log.filter((l) => l.startsWith("homeassistant/") && l.includes(`/${deviceId}/`));
+  checkEqual(`${n}: 14 discovery documents`, discovery.length, 14);
+  check(`${n}: device diagnostics on connect`, has(`${PREFIX}/${deviceId}/diag/reconnects -0 0`) &&
+    log.some((l) => l.startsWith(`${PREFIX}/${deviceId}/diag/rssi -0 -6`)), log.join(" | "));
   check(`${n}: discovery retained QoS 1 JSON`, discovery.every((l) => l.includes(" R1 {")), discovery.join(" | "));
   check(`${n}: period state 1000`, has(`${PREFIX}/${deviceId}/period R1 1000`), log.join(" | "));
   for (const s of ["sht3x", "bme280", "bh1750"])
@@ -253,6 +271,7 @@ function runRig(name: string, qos: 0 | 1, senml: boolean): void {
   const readings0 = c.readings;
   const samples0 = c.samples;
   const acked0 = rig.client.counters.acked;
+  const diagnostics0 = c.diagnostics;
   measureAlloc(`firmware.sample-publish-${name}`, PERIODS, rig.period);
   const rounds = PERIODS + 1000; // + harness warm-up
   checkEqual(`${name}: one sample round per period`, c.samples - samples0, rounds);
@@ -261,6 +280,8 @@ function runRig(name: string, qos: 0 | 1, senml: boolean): void {
   check(`${name}: every reading's text matches the chip's value`, rig.seen.bad === 0,
     `${rig.seen.bad} bad; last: reading ${rig.seen.badIndex} got ${rig.seen.badValue}, expected ${rig.seen.badExpected}`);
   checkEqual(`${name}: nothing else published`, rig.seen.other, 0);
+  checkEqual(`${name}: a device diagnostics round per minute`, c.diagnostics - diagnostics0, Math.floor(rounds / 60));
+  checkEqual(`${name}: 4 diagnostics per round reached the broker`, rig.seen.diagnostics, 4 * (c.diagnostics - diagnostics0));
   checkEqual(`${name}: readings not retained`, rig.seen.retained, 0);
   checkEqual(`${name}: SenML documents`, rig.seen.senml, senml ? rounds : 0);
   checkEqual(`${name}: nothing dropped`, c.dropped, 0);

@@ -69,6 +69,8 @@ export function validateSequence(buf: Uint8Array, i: number, end: number): numbe
 
 /**
  * Number of UTF-8 bytes for a JS string; a lone surrogate counts as U+FFFD (3 bytes), like TextEncoder.
+ * A character above U+FFFF comes as a surrogate pair from V8, and as one code point (`charCodeAt` > 0xFFFF)
+ * from XS as Moddable builds it (strings stored as UTF-8, without `mxCESU8`); both count 4 bytes.
  * @returns the byte length (never negative)
  */
 export function utf8Length(str: string): number {
@@ -77,6 +79,7 @@ export function utf8Length(str: string): number {
     const c = str.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
+    else if (c > 0xffff) n += 4;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length && isLowSurrogate(str.charCodeAt(i + 1))) {
       n += 4;
       i++;
@@ -91,7 +94,8 @@ function isLowSurrogate(c: number): boolean {
 
 /**
  * Writes a JS string as UTF-8 (no length prefix). Lone surrogates become U+FFFD. U+0000 is written as is;
- * MQTT string validation rejects it later.
+ * MQTT string validation rejects it later. Characters above U+FFFF are read as a surrogate pair (V8) or as one
+ * code point (XS, see {@link utf8Length}).
  * @returns the new offset, or `BUFFER_TOO_SMALL` (nothing written)
  */
 export function writeUtf8(buf: Uint8Array, offset: number, str: string): number {
@@ -109,17 +113,18 @@ export function writeUtf8(buf: Uint8Array, offset: number, str: string): number 
       if (c >= 0xd800 && c <= 0xdfff) {
         const next = i + 1 < str.length ? str.charCodeAt(i + 1) : 0;
         if (c <= 0xdbff && isLowSurrogate(next)) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
           i++;
-          buf[o++] = 0xf0 | (cp >> 18);
-          buf[o++] = 0x80 | ((cp >> 12) & 0x3f);
-          buf[o++] = 0x80 | ((cp >> 6) & 0x3f);
-          buf[o++] = 0x80 | (cp & 0x3f);
-          continue;
+        } else {
+          c = 0xfffd;
         }
-        c = 0xfffd;
       }
-      buf[o++] = 0xe0 | (c >> 12);
+      if (c > 0xffff) {
+        buf[o++] = 0xf0 | (c >> 18);
+        buf[o++] = 0x80 | ((c >> 12) & 0x3f);
+      } else {
+        buf[o++] = 0xe0 | (c >> 12);
+      }
       buf[o++] = 0x80 | ((c >> 6) & 0x3f);
       buf[o++] = 0x80 | (c & 0x3f);
     }

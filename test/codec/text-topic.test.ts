@@ -10,7 +10,24 @@ import { topicFilter, topicName } from "./arbitraries.js";
 
 const ascii = (b: Uint8Array, n: number) => Buffer.from(b.subarray(0, n)).toString("latin1");
 
+/** A string as XS (Moddable's builds, no mxCESU8) presents it: one `charCodeAt` per code point, even above U+FFFF. */
+function xsString(text: string): string {
+  const points = Array.from(text, (ch) => ch.codePointAt(0)!);
+  return { length: points.length, charCodeAt: (i: number) => points[i] ?? NaN } as unknown as string;
+}
+
 describe("UTF-8", () => {
+  it("a character above U+FFFF seen as one code point (XS) encodes like the surrogate pair (V8)", () => {
+    for (const text of ["😀", "a😀é日本z", "capteurs/é/日本/😀/température", "\u{10FFFF}\u{10000}"]) {
+      const expected = new TextEncoder().encode(text);
+      expect(utf8Length(xsString(text))).toBe(expected.length);
+      expect(utf8Encode(xsString(text))).toEqual(expected);
+      const buf = new Uint8Array(expected.length);
+      expect(writeUtf8(buf, 0, xsString(text))).toBe(expected.length);
+      expect(buf).toEqual(expected);
+    }
+  });
+
   it("utf8Encode matches TextEncoder for any string (lone surrogates -> U+FFFD)", () => {
     fc.assert(fc.property(fc.string({ unit: "binary" }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) }), (a, s) => {
       const str = a + s + a;

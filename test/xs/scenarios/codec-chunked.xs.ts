@@ -5,17 +5,23 @@
 import {
   encodePublish, NEED_MORE, PACKET, StreamDecoder, utf8Encode, validateTopicName, type PublishInfo,
 } from "../../../src/codec/index.js";
-import { bytes, check, checkEqual, measureAlloc, print, WARMUP } from "../harness.js";
+import { bytes, check, checkBytes, checkEqual, measureAlloc, print, WARMUP } from "../harness.js";
 
 const PACKETS = 12;
 const ITERATIONS = 2000;
 
 // Setup: every array, info object and the decoder exist before any measurement.
 const asciiTopic = utf8Encode("sensors/esp32-0001/temperature");
-// "capteurs/é/日本/😀/température" as UTF-8 bytes, spelled out: this engine's strings are code points (no UTF-16
-// surrogates), so utf8Encode is not used for the 4-byte character here.
+// "capteurs/é/日本/😀/température" as UTF-8 bytes, spelled out, and through utf8Encode: XS strings (Moddable's
+// builds, no mxCESU8) are UTF-8 inside and charCodeAt returns the whole code point above U+FFFF, not a surrogate
+// pair; utf8Encode used to write 3 wrong bytes (ff 98 80) for it here.
 const utf8Topic = bytes("capteurs/", 0xc3, 0xa9, "/", 0xe6, 0x97, 0xa5, 0xe6, 0x9c, 0xac, "/", 0xf0, 0x9f, 0x98, 0x80,
   "/temp", 0xc3, 0xa9, "rature");
+const encodedTopic = utf8Encode("capteurs/é/日本/😀/température");
+checkBytes("utf8Encode writes 4 bytes for a character above U+FFFF", encodedTopic, 0, encodedTopic.length, utf8Topic);
+const escaped = utf8Encode("\uD83D\uDE00|\u{1F600}|\uD800");
+checkBytes("utf8Encode of a surrogate pair, a code point escape and a lone surrogate", escaped, 0, escaped.length,
+  bytes(0xf0, 0x9f, 0x98, 0x80, "|", 0xf0, 0x9f, 0x98, 0x80, "|", 0xef, 0xbf, 0xbd));
 const payload = new Uint8Array(256);
 for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + 3) & 0xff;
 const info: PublishInfo = {

@@ -23,9 +23,9 @@ export const QUEUE_FULL = -102;
 export const NOT_CONNECTED = -103;
 /** Publish: the handle did not come from `topic()` on this client. */
 export const INVALID_HANDLE = -104;
-/** Publish: QoS not 0 or 1 (QoS 2 is not supported), or bad offset/length. */
+/** Publish: QoS not exactly the number 0 or 1 (QoS 2 is not supported). */
 export const INVALID_QOS = -105;
-/** Publish: `offset`/`length` outside the payload array. */
+/** Publish: `offset`/`length` not non-negative safe integers with `offset + length <= payload.length`. */
 export const INVALID_RANGE = -106;
 
 /** Disconnect: `end()` was called (clean, DISCONNECT sent when connected). */
@@ -55,6 +55,22 @@ export const NO_SUBSCRIPTION = -121;
 /** A PUBACK/SUBACK/UNSUBACK arrived for a packet id we are not waiting for (counted, not fatal). */
 export const UNKNOWN_PACKET_ID = -122;
 
+/** Publish: `payload` is not a `Uint8Array`, or `retain` is not a boolean. Nothing was staged. */
+export const INVALID_ARGUMENT = -123;
+/** Any call after `close()`: the client is disposed (publish returns it; setup-time calls throw it). */
+export const CLIENT_CLOSED = -124;
+/**
+ * Event: a QoS 1 message was set aside after `poisonAfter` consecutive connection losses right after sending
+ * it (the broker keeps refusing it). It keeps its packet id until `dropPoisoned` / `retryPoisoned`.
+ */
+export const POISON_MESSAGE = -125;
+/** Event: an incoming PUBLISH larger than `rxBufferSize` was acknowledged and skipped (`oversize: "skip"`). */
+export const MESSAGE_SKIPPED = -126;
+/** Disconnect: a PINGREQ got no PINGRESP within `pingTimeout`. */
+export const PING_TIMEOUT = -127;
+/** Event: the deferred-callback queue overflowed and an event was dropped (counted in `counters.eventsDropped`). */
+export const EVENTS_DROPPED = -128;
+
 /** Client states, as `client.state`. */
 export const ClientState = Object.freeze({
   /** Constructed, `connect()` not called yet. */
@@ -67,8 +83,10 @@ export const ClientState = Object.freeze({
   CONNECTED: 3,
   /** Link lost; waiting for the reconnect delay. */
   WAITING: 4,
-  /** `end()` called, or reconnect disabled and the link lost. Terminal. */
+  /** `end()` called, or reconnect disabled and the link lost; `connect()` starts again. */
   CLOSED: 5,
+  /** `close()` called: timers closed, tables released. Terminal. */
+  DISPOSED: 6,
 } as const);
 
 /**
@@ -99,6 +117,12 @@ export function clientCodeName(code: number): string {
     case INVALID_OPTION: return "INVALID_OPTION";
     case NO_SUBSCRIPTION: return "NO_SUBSCRIPTION";
     case UNKNOWN_PACKET_ID: return "UNKNOWN_PACKET_ID";
+    case INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case CLIENT_CLOSED: return "CLIENT_CLOSED";
+    case POISON_MESSAGE: return "POISON_MESSAGE";
+    case MESSAGE_SKIPPED: return "MESSAGE_SKIPPED";
+    case PING_TIMEOUT: return "PING_TIMEOUT";
+    case EVENTS_DROPPED: return "EVENTS_DROPPED";
     default: return code > -100 && code < 0 ? codecName(code) : "UNKNOWN";
   }
 }
@@ -131,6 +155,12 @@ export function clientCodeMessage(code: number): string {
     case INVALID_OPTION: return "invalid option";
     case NO_SUBSCRIPTION: return "subscription table full or unknown subscription";
     case UNKNOWN_PACKET_ID: return "acknowledgement for an unknown packet id";
+    case INVALID_ARGUMENT: return "payload must be a Uint8Array and retain a boolean";
+    case CLIENT_CLOSED: return "the client was closed";
+    case POISON_MESSAGE: return "message set aside: the broker dropped the connection right after it, repeatedly";
+    case MESSAGE_SKIPPED: return "incoming message larger than rxBufferSize acknowledged and skipped";
+    case PING_TIMEOUT: return "no PINGRESP within pingTimeout";
+    case EVENTS_DROPPED: return "deferred event queue overflowed";
     default: return code > -100 && code < 0 ? codecMessage(code) : "unknown code";
   }
 }

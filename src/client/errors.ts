@@ -9,7 +9,8 @@
  */
 import {
   CONNECTION_LOST, CONNECTION_REFUSED, CONNECT_TIMEOUT, HANDLER_FAILED, INVALID_OPTION, KEEPALIVE_TIMEOUT,
-  PACKET_TOO_LARGE, PROTOCOL_ERROR, SUBSCRIBE_FAILED, clientCodeMessage,
+  PACKET_TOO_LARGE, PROTOCOL_ERROR, SUBSCRIBE_FAILED, CLIENT_CLOSED, POISON_MESSAGE, MESSAGE_SKIPPED, PING_TIMEOUT,
+  clientCodeMessage,
 } from "./codes.js";
 
 /** Base class of every client error. `code` is a client code (`<= -100`) or a codec code (`-99 … -1`). */
@@ -183,4 +184,55 @@ export class HandlerError extends MqttError {
     super(HANDLER_FAILED, "message handler threw");
     this.cause = cause;
   }
+}
+
+/**
+ * A QoS 1 message was set aside: the connection was lost right after sending it `strikes` times in a row
+ * (e.g. the broker refuses its size). `code = POISON_MESSAGE` (-125). It keeps its packet id and tx slot
+ * until the application calls `client.dropPoisoned(packetId)` or `client.retryPoisoned(packetId)`.
+ */
+export class PoisonMessageError extends MqttError {
+  override name = "PoisonMessageError";
+  /** Packet id of the message set aside. */
+  readonly packetId: number;
+  /** Consecutive connection losses right after sending it. */
+  readonly strikes: number;
+  /** @param packetId its packet id; @param strikes how many losses. */
+  constructor(packetId: number, strikes: number) {
+    super(POISON_MESSAGE, `message ${packetId} set aside after ${strikes} connection losses right after sending it`);
+    this.packetId = packetId;
+    this.strikes = strikes;
+  }
+}
+
+/**
+ * An incoming PUBLISH larger than `rxBufferSize` was acknowledged (QoS 1) and not delivered
+ * (`oversize: "skip"`). `code = MESSAGE_SKIPPED` (-126).
+ */
+export class MessageSkippedError extends MqttError {
+  override name = "MessageSkippedError";
+  /** Packet id (0 for QoS 0). */
+  readonly packetId: number;
+  /** Payload size in bytes. */
+  readonly size: number;
+  /** @param packetId its packet id; @param size its payload size. */
+  constructor(packetId: number, size: number) {
+    super(MESSAGE_SKIPPED, `incoming message of ${size} payload bytes skipped (larger than rxBufferSize)`);
+    this.packetId = packetId;
+    this.size = size;
+  }
+}
+
+/** A PINGREQ got no PINGRESP within `pingTimeout`. `code = PING_TIMEOUT` (-127). */
+export class PingTimeoutError extends MqttError {
+  override name = "PingTimeoutError";
+  /** @param ms the deadline that elapsed. */
+  constructor(ms: number) { super(PING_TIMEOUT, `no PINGRESP within ${Math.round(ms)} ms`); }
+}
+
+/** A setup-time call (`subscribe`, `unsubscribe`, `topic`, `connect`) after `close()`. `code = CLIENT_CLOSED` (-124). */
+export class ClientClosedError extends MqttError {
+  override name = "ClientClosedError";
+  /** @param what the call that was refused. */
+  constructor(what: string) { super(CLIENT_CLOSED, `${what}: the client was closed`); }
 }

@@ -86,9 +86,11 @@ export interface Socket {
   /**
    * Queues all of `buffer` for sending; never a partial write.
    * @throws Error("would block") when `buffer.byteLength` exceeds the current send space; nothing is queued.
-   * @returns the send space left after queuing (may be 0; `onWritable` reports when it grows again).
+   * @returns the send space left after queuing (may be 0; `onWritable` reports when it grows again), or
+   *   `undefined` when the connection has failed (Moddable's lwip socket does this once its PCB is gone):
+   *   the bytes were not sent and the caller must treat the connection as lost.
    */
-  write(buffer: Uint8Array): number;
+  write(buffer: Uint8Array): number | undefined;
   /** Closes the connection and frees its resources. Idempotent; no callback is invoked after `close()`. */
   close(): void;
 }

@@ -2,12 +2,15 @@
  * Keepalive bookkeeping: when to send PINGREQ and when the link is dead.
  *
  * Rules (times in ms, `ka = keepAlive × 1000`):
- * - send PINGREQ when nothing was sent for `ka` (the broker's own deadline is 1.5 × ka), or nothing was
- *   received for `ka` (so a publish-only client still probes a link whose writes vanish into a dead peer);
- * - the link is dead when nothing at all was received for `1.5 × ka`: detection within 1.5 × keepAlive of
- *   the last received traffic, even if the kernel keeps accepting our writes (half-open TCP).
- * Times are stamped by the client on every send/receive (one `clock.now()`, no timer work per packet);
- * the one keepalive timer is re-armed from {@link Keepalive.nextDelay} only when it fires.
+ * - send PINGREQ when nothing was sent for `ka` (the broker's own deadline is 1.5 × ka), or no complete packet
+ *   was received for `ka` (so a publish-only client still probes a link whose writes vanish into a dead peer);
+ * - the link is dead when no COMPLETE packet was received for `1.5 × ka`. Bytes of a packet still being
+ *   received do not count: a broker trickling a PUBLISH one byte at a time does not keep a link "alive";
+ * - a PINGREQ has its own deadline: no PINGRESP within `pingTimeout` ms of writing it means the link is dead;
+ * - while a wanted PINGREQ cannot be staged yet (no send room), only the dead-link deadline is armed, so the
+ *   timer never spins; the PINGREQ goes out when room frees.
+ * Times are stamped by the client (one `clock.now()` per read / write); the one keepalive timer is re-armed
+ * from {@link Keepalive.nextDelay}.
  * @module
  */
 
@@ -15,23 +18,32 @@
 export const KA_IDLE = 0;
 /** {@link Keepalive.check}: send a PINGREQ now. */
 export const KA_PING = 1;
-/** {@link Keepalive.check}: the link is dead (no traffic for 1.5 × keepAlive). */
+/** {@link Keepalive.check}: the link is dead (no complete packet for 1.5 × keepAlive). */
 export const KA_DEAD = 2;
+/** {@link Keepalive.check}: the PINGREQ got no PINGRESP within `pingTimeout`. */
+export const KA_PING_TIMEOUT = 3;
 
 /** Keepalive state of one connection. */
 export class Keepalive {
   /** Keepalive interval in ms (0 = disabled). */
   readonly intervalMs: number;
-  /** Last time anything was sent. */
+  /** Ms a PINGREQ may wait for its PINGRESP. */
+  readonly pingTimeoutMs: number;
+  /** Last time anything was written. */
   lastSent = 0;
-  /** Last time anything was received. */
+  /** Last time a complete packet was received. */
   lastReceived = 0;
-  /** A PINGREQ was sent and no PINGRESP came back yet. */
+  /** A PINGREQ was staged/written and no PINGRESP came back yet. */
   pingOutstanding = false;
+  /** When the outstanding PINGREQ was staged. */
+  pingSentAt = 0;
+  /** A PINGREQ is due but could not be staged yet (no send room). */
+  pingPending = false;
 
-  /** @param keepAliveSeconds the CONNECT keepalive (0 disables pings and detection). */
-  constructor(keepAliveSeconds: number) {
+  /** @param keepAliveSeconds the CONNECT keepalive (0 disables); @param pingTimeoutMs PINGRESP deadline. */
+  constructor(keepAliveSeconds: number, pingTimeoutMs: number) {
     this.intervalMs = keepAliveSeconds * 1000;
+    this.pingTimeoutMs = pingTimeoutMs;
   }
 
   /**
@@ -41,14 +53,25 @@ export class Keepalive {
   start(now: number): void {
     this.lastReceived = now;
     this.pingOutstanding = false;
+    this.pingPending = false;
   }
 
-  /** @returns KA_IDLE (0), KA_PING (1) or KA_DEAD (2) at time `now`. */
+  /** A PINGREQ was staged at `now`. */
+  pingSent(now: number): void {
+    this.pingPending = false;
+    this.pingOutstanding = true;
+    this.pingSentAt = now;
+  }
+
+  /** @returns KA_IDLE (0), KA_PING (1), KA_DEAD (2) or KA_PING_TIMEOUT (3) at time `now`. */
   check(now: number): number {
     const ka = this.intervalMs;
     if (ka <= 0) return KA_IDLE;
     if (now - this.lastReceived >= ka * 1.5) return KA_DEAD;
-    if (!this.pingOutstanding && (now - this.lastSent >= ka || now - this.lastReceived >= ka)) return KA_PING;
+    if (this.pingOutstanding && now - this.pingSentAt >= this.pingTimeoutMs) return KA_PING_TIMEOUT;
+    if (!this.pingOutstanding && !this.pingPending && (now - this.lastSent >= ka || now - this.lastReceived >= ka)) {
+      return KA_PING;
+    }
     return KA_IDLE;
   }
 
@@ -57,7 +80,10 @@ export class Keepalive {
     const ka = this.intervalMs;
     if (ka <= 0) return -1;
     let due = this.lastReceived + ka * 1.5;
-    if (!this.pingOutstanding) {
+    if (this.pingOutstanding) {
+      const deadline = this.pingSentAt + this.pingTimeoutMs;
+      if (deadline < due) due = deadline;
+    } else if (!this.pingPending) {
       const ping = (this.lastSent < this.lastReceived ? this.lastSent : this.lastReceived) + ka;
       if (ping < due) due = ping;
     }

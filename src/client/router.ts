@@ -49,18 +49,21 @@ export class Router {
   readonly states: Uint8Array;
   /** Packet id of the SUBSCRIBE/UNSUBSCRIBE awaiting its ack, 0 when none. */
   readonly packetIds: Uint16Array;
-  /** Reuse generation per entry, folded into ids so a stale id never hits a reused entry. */
-  readonly generations: Uint16Array;
+  /**
+   * Reuse generation per entry, folded into ids so a stale id never hits a reused entry. A float64 count (not
+   * a wrapping 16-bit one), so ids do not repeat after 65,536 reuses of an entry.
+   */
+  readonly generations: Float64Array;
 
   /** Bytes the numeric columns of a table of `capacity` entries take in a shared buffer (a multiple of 8). */
   static byteLength(capacity: number): number {
-    return (7 * capacity + 7) & ~7;
+    return (13 * capacity + 7) & ~7;
   }
 
   /**
    * @param capacity maximum subscriptions (1…255).
    * @param buffer where the numeric columns live (default: a buffer of their own; see `InflightTable`).
-   * @param byteOffset start in `buffer`, a multiple of 2; {@link Router.byteLength} bytes are used.
+   * @param byteOffset start in `buffer`, a multiple of 8; {@link Router.byteLength} bytes are used.
    */
   constructor(capacity: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.capacity = capacity;
@@ -68,15 +71,15 @@ export class Router {
     this.texts = new Array<string | null>(capacity).fill(null);
     this.handlers = new Array<MessageHandler | null>(capacity).fill(null);
     this.subackHandlers = new Array<SubackHandler | null>(capacity).fill(null);
-    // One ArrayBuffer for the five numeric columns: packetIds | generations | qos | granted | states.
+    // One ArrayBuffer for the five numeric columns: generations (8-byte aligned) | packetIds | qos | granted | states.
     const c = capacity;
-    const b = buffer ?? new ArrayBuffer(7 * c);
+    const b = buffer ?? new ArrayBuffer(13 * c);
     const o = buffer === undefined ? 0 : byteOffset;
-    this.packetIds = new Uint16Array(b, o, c);
-    this.generations = new Uint16Array(b, o + 2 * c, c);
-    this.qos = new Uint8Array(b, o + 4 * c, c);
-    this.granted = new Uint8Array(b, o + 5 * c, c).fill(0xff);
-    this.states = new Uint8Array(b, o + 6 * c, c);
+    this.generations = new Float64Array(b, o, c);
+    this.packetIds = new Uint16Array(b, o + 8 * c, c);
+    this.qos = new Uint8Array(b, o + 10 * c, c);
+    this.granted = new Uint8Array(b, o + 11 * c, c).fill(0xff);
+    this.states = new Uint8Array(b, o + 12 * c, c);
   }
 
   /**
@@ -122,7 +125,7 @@ export class Router {
     this.subackHandlers[index] = null;
     this.states[index] = SubState.FREE;
     this.packetIds[index] = 0;
-    this.generations[index] = ((this.generations[index] ?? 0) + 1) & 0xffff;
+    this.generations[index] = (this.generations[index] ?? 0) + 1;
   }
 
   /** @returns the entry waiting for an ack with packet id `id`, or -1. */

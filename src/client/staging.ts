@@ -47,7 +47,8 @@ export class TxStage {
 
   /**
    * Writes `bytes[offset, offset+length)` to `socket`. The caller has checked `length <= ` send space.
-   * @returns the send space left, as the socket reported it, or -1 when the socket threw (it is dead).
+   * @returns the send space left, as the socket reported it, or -1 when the socket threw or returned something
+   *   other than a number (Moddable's lwip socket returns `undefined` once the connection failed): it is dead.
    */
   write(socket: Socket, offset: number, length: number): number {
     const bytes = this.bytes;
@@ -61,8 +62,12 @@ export class TxStage {
         const chunk = 1 << k;
         if (rest < chunk) continue;
         if (pos !== base) bytes.copyWithin(base, pos, pos + chunk);
-        space = socket.write(views[k]!);
+        const left = socket.write(views[k]!);
         this.writes++;
+        // undefined (lwip: the connection failed), NaN or anything else: dead. (No `typeof`: on XS a string
+        // literal compared in code that was not preloaded costs a chunk per execution.)
+        if (left === undefined || !(left >= 0)) return -1;
+        space = left;
         pos += chunk;
         rest -= chunk;
       }

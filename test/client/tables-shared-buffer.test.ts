@@ -36,7 +36,7 @@ describe("client tables in one shared buffer", () => {
     const o = new Outbox(2, new ArrayBuffer(Outbox.byteLength(2) + 4), 4);
     o.push(7, 30, 1, 9);
     expect(o.shift()).toBe(7);
-    const r = new Router(1, new ArrayBuffer(Router.byteLength(1) + 2), 2);
+    const r = new Router(1, new ArrayBuffer(Router.byteLength(1) + 8), 8);
     expect(r.granted[0]).toBe(0xff);
   });
 

@@ -1,0 +1,162 @@
+/**
+ * Session state: everything that outlives one connection. The tx pool (encoded packets), the QoS 1 in-flight
+ * table, the offline queue, the subscription table, the registered topics, packet id allocation, and the
+ * poison-message bookkeeping.
+ *
+ * Poison policy: a QoS 1 message the broker answers by dropping the connection would otherwise be resent
+ * first after every CONNACK, forever. When a connection ends, the oldest message sent on it that is still
+ * unacknowledged, with no PUBACK received since it was sent, gets a strike; at `poisonAfter` strikes in a row
+ * it is set aside (parked): it keeps its packet id and tx slot, is not resent, and is reported. The
+ * application then drops it ({@link Session.drop}) or retries it ({@link Session.retry}).
+ * Allocation-free after construction.
+ * @module
+ */
+import { BufferPool } from "../codec/pool.js";
+import { InflightTable } from "./inflight.js";
+import { Outbox } from "./outbox.js";
+import { Router } from "./router.js";
+
+/** Fixed session state of one client. */
+export class Session {
+  /** Tx pool: in-flight QoS 1 packets, queued packets, and (first slots) the staging region. */
+  readonly pool: BufferPool;
+  /** Unacknowledged QoS 1 publishes. */
+  readonly inflight: InflightTable;
+  /** Publishes waiting for a connection. */
+  readonly outbox: Outbox;
+  /** Subscriptions. */
+  readonly router: Router;
+  /** Topic names registered with `topic()` (setup time), by handle. */
+  readonly topics: Uint8Array[] = [];
+  /** Strikes (consecutive losses right after sending) per in-flight record index. */
+  readonly strikes: Uint8Array;
+  /** 1 when the in-flight record is set aside as poison. */
+  readonly parked: Uint8Array;
+  /** Connection number the record was last sent on. */
+  readonly sentConn: Float64Array;
+  /** Strikes that set a message aside; 0 = never. */
+  readonly poisonAfter: number;
+  /** Records currently set aside. */
+  parkedCount = 0;
+  /** Accepted connections so far (numbers the connection a record was sent on). */
+  conn = 0;
+  /** Highest send sequence acknowledged on the current connection (the broker got at least that far). */
+  ackedSeq = 0;
+  readonly #idInUse: (id: number) => boolean;
+
+  /**
+   * @param slots tx pool slots; @param slotSize bytes per slot; @param window in-flight window;
+   * @param queue offline queue capacity; @param maxSubs subscription table size; @param poisonAfter strikes.
+   */
+  constructor(slots: number, slotSize: number, window: number, queue: number, maxSubs: number, poisonAfter: number) {
+    this.pool = new BufferPool(slots, slotSize);
+    this.inflight = new InflightTable(window);
+    this.outbox = new Outbox(queue);
+    this.router = new Router(maxSubs);
+    this.strikes = new Uint8Array(window);
+    this.parked = new Uint8Array(window);
+    this.sentConn = new Float64Array(window);
+    this.poisonAfter = poisonAfter;
+    const router = this.router;
+    this.#idInUse = (id: number): boolean => router.usesPacketId(id);
+  }
+
+  /** @returns a packet id not in flight and not held by a SUBSCRIBE/UNSUBSCRIBE (1…65535). */
+  nextId(): number {
+    return this.inflight.nextId(this.#idInUse);
+  }
+
+  /** In-flight record `i` was (re)sent now, on the current connection. */
+  markSent(i: number): void {
+    this.sentConn[i] = this.conn;
+  }
+
+  /**
+   * PUBACK for `id`: frees its record and slot.
+   * @returns true when `id` was in flight.
+   */
+  acked(id: number): boolean {
+    const inflight = this.inflight;
+    const i = inflight.indexOf(id);
+    if (i < 0) return false;
+    if (this.parked[i] === 1) this.parkedCount--;
+    this.parked[i] = 0;
+    this.strikes[i] = 0;
+    const seq = inflight.seqs[i]!;
+    if (seq > this.ackedSeq) this.ackedSeq = seq;
+    this.pool.release(inflight.remove(id));
+    return true;
+  }
+
+  /** A CONNACK was accepted. @returns how many records are to be resent (parked ones are not). */
+  connected(): number {
+    this.conn++;
+    this.ackedSeq = 0;
+    const inflight = this.inflight;
+    let n = inflight.markAllPending();
+    for (let i = 0; i < inflight.capacity; i++) {
+      if (this.parked[i] === 1 && inflight.ids[i] !== 0) {
+        inflight.pending[i] = 0;
+        n--;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The current connection ended. Strikes the suspect (the oldest record sent on it, still unacknowledged,
+   * with no PUBACK on this connection for anything sent after it) and parks it at `poisonAfter` strikes.
+   * @returns the index of the record set aside now, or -1.
+   */
+  connectionEnded(): number {
+    if (this.poisonAfter === 0) return -1;
+    const inflight = this.inflight;
+    let suspect = -1;
+    let best = Infinity;
+    for (let i = 0; i < inflight.capacity; i++) {
+      if (inflight.ids[i] === 0 || this.parked[i] === 1 || inflight.pending[i] === 1) continue;
+      if (this.sentConn[i] !== this.conn) continue;
+      const seq = inflight.seqs[i]!;
+      if (seq < best) {
+        best = seq;
+        suspect = i;
+      }
+    }
+    // A PUBACK for something sent after it: the broker read past it, so it is not what killed the link.
+    if (suspect < 0 || this.ackedSeq > best) return -1;
+    const strikes = (this.strikes[suspect] ?? 0) + 1;
+    this.strikes[suspect] = strikes;
+    if (strikes < this.poisonAfter) return -1;
+    this.parked[suspect] = 1;
+    this.parkedCount++;
+    return suspect;
+  }
+
+  /**
+   * Drops a parked message: frees its packet id and tx slot.
+   * @returns true when `packetId` was set aside.
+   */
+  drop(packetId: number): boolean {
+    const i = this.inflight.indexOf(packetId);
+    if (i < 0 || this.parked[i] !== 1) return false;
+    this.parked[i] = 0;
+    this.strikes[i] = 0;
+    this.parkedCount--;
+    this.pool.release(this.inflight.remove(packetId));
+    return true;
+  }
+
+  /**
+   * Un-parks a message with its strikes cleared; it is resent (the caller schedules that).
+   * @returns the record index, or -1 when `packetId` was not set aside.
+   */
+  retry(packetId: number): number {
+    const i = this.inflight.indexOf(packetId);
+    if (i < 0 || this.parked[i] !== 1) return -1;
+    this.parked[i] = 0;
+    this.strikes[i] = 0;
+    this.parkedCount--;
+    this.inflight.pending[i] = 1;
+    return i;
+  }
+}

@@ -9,6 +9,7 @@ import { Environment } from "./chips/environment.js";
 import type { FaultName, SimChip as Chip } from "./chips/chip.js";
 import { SimSHT3x } from "./chips/sht3x.js";
 import { SimBME280 } from "./chips/bme280.js";
+import { BME280_COMPENSATION } from "../src/drivers/bme280.js";
 import { SimBH1750 } from "./chips/bh1750.js";
 
 /** Fault names accepted by `--fault` and {@link SimChip.setFault}. */
@@ -57,7 +58,7 @@ const cache = new EnvironmentCache();
  */
 export function createSimChip(kind: SensorKind, seed: number, index: number): SimChipModel {
   const environment = cache.get(seed, index);
-  return kind === "sht3x" ? new SimSHT3x({ environment }) : kind === "bme280" ? new SimBME280({ environment })
+  return kind === "sht3x" ? new SimSHT3x({ environment }) : kind === "bme280" ? new SimBME280({ environment, compensation: BME280_COMPENSATION })
     : new SimBH1750({ environment });
 }
 

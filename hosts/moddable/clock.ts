@@ -10,6 +10,7 @@
  */
 import Timer from "timer";
 import type { Clock } from "xsmqtt/client/host";
+import { TickCounter } from "xsmqtt/moddable/ticks";
 
 /** Repeat interval of a parked timer: long enough never to fire before it is re-armed or parked. */
 const PARK = 0x3fffffff;
@@ -33,18 +34,21 @@ function asTimer(timer: unknown): ModdableTimer {
   return timer;
 }
 
-/** Moddable clock: `Time.ticks`-style monotonic milliseconds and reusable timers. */
+/**
+ * Moddable clock: monotonic milliseconds that survive the 32-bit wrap of `Time.ticks` (see {@link TickCounter})
+ * and reusable timers.
+ */
 export class ModdableClock implements Clock {
-  readonly #ticks: () => number;
+  readonly #ticks: TickCounter;
 
-  /** @param ticks monotonic millisecond source (Moddable `Time.ticks`); default `Date.now`. */
-  constructor(ticks?: () => number) {
-    this.#ticks = ticks ?? Date.now;
+  /** @param ticks the platform's 32-bit millisecond tick source (Moddable `() => Time.ticks`). */
+  constructor(ticks: () => number) {
+    this.#ticks = new TickCounter(ticks);
   }
 
-  /** Monotonic milliseconds. */
+  /** Monotonic milliseconds since construction; never wraps. */
   now(): number {
-    return this.#ticks();
+    return this.#ticks.now();
   }
 
   /** Setup time: one parked timer calling `callback`. */

@@ -1,5 +1,6 @@
 /**
- * Device entry for mcconfig: Moddable's own ECMA-419 io classes and Timer wired into the firmware.
+ * Device entry for mcconfig: Moddable's own classes, behind the client's and the drivers' seams, wired into
+ * the firmware.
  *
  * Wi-Fi comes up the Moddable way before this module runs: the manifest includes
  * `$(MODDABLE)/examples/manifest_net.json`, whose `setup/network` (preloaded on esp32) joins the network
@@ -7,38 +8,60 @@
  * sets the clock by SNTP (`config.sntp`). On the desktop simulators (lin/mac/win) the host's network is
  * used and I2C is the simulated bus (`hosts/moddable/sim-i2c.ts`, mapped by the manifest's `platforms`).
  *
+ * The seams are adapters, never casts: {@link ModdableTCP} (names resolved with `Net.resolve`),
+ * {@link ModdableTLS} (the SDK's TLS session with the seam's options), {@link ModdableI2C}, and
+ * {@link ModdableClock} (wrap-safe over the 32-bit `Time.ticks`).
+ *
  * Configuration: `mc/config` holds the firmware config (see `src/app/config.ts`) plus a few flat keys that
- * are convenient on the mcconfig command line: `mqttHost`, `mqttPort`, `deviceId`. An empty `deviceId`
- * becomes `esp32-<MAC without colons>`.
+ * are convenient on the mcconfig command line: `mqttHost`, `mqttPort`, `deviceId`, `mqttTls` ("1"), `caPem`,
+ * `certPem`, `keyPem` (PEM text with `\n` escapes). An empty `deviceId` becomes `esp32-<MAC without colons>`.
  * @module
  */
 import config from "mc/config";
-import TCP from "embedded:io/socket/tcp";
-import TLS from "embedded:io/socket/tcp/tls";
-import I2C from "embedded:io/i2c";
 import Net from "net";
 import Time from "time";
 import Timer from "timer";
-import type { Host, SocketConstructor } from "xsmqtt/client/host";
-import type { I2CConstructor } from "xsmqtt/drivers/i2c";
+import type { Host } from "xsmqtt/client/host";
 import { Firmware, type FirmwareEvent } from "xsmqtt/app/firmware";
 import { ConfigError } from "xsmqtt/app/config";
 import { SHT3x } from "xsmqtt/drivers/sht3x";
 import { BME280 } from "xsmqtt/drivers/bme280";
 import { BH1750 } from "xsmqtt/drivers/bh1750";
 import { ModdableClock } from "xsmqtt/moddable/clock";
+import { ModdableTCP } from "xsmqtt/moddable/tcp";
+import { ModdableTLS } from "xsmqtt/moddable/tls";
+import { ModdableI2C } from "xsmqtt/moddable/i2c";
+
+/** A flat mcconfig key as text: `key=value` on the command line always arrives as a string. */
+function flat(c: Record<string, unknown>, key: string): string | undefined {
+  const value = c[key];
+  return typeof value === "string" && value !== "" ? value.split("\\n").join("\n") : undefined;
+}
 
 /** Builds the firmware configuration from `mc/config` (flat command-line keys override). */
 function firmwareConfig(): Record<string, unknown> {
-  const c = config as Record<string, unknown>;
-  const broker = { ...(c["broker"] as Record<string, unknown> | undefined) };
-  if (typeof c["mqttHost"] === "string" && c["mqttHost"] !== "") broker["hostname"] = c["mqttHost"];
-  if (c["mqttPort"] !== undefined && c["mqttPort"] !== "") broker["port"] = c["mqttPort"];
-  let deviceId = c["deviceId"];
-  if (typeof deviceId !== "string" || deviceId === "") {
+  const c: Record<string, unknown> = { ...config };
+  const broker: Record<string, unknown> = { ...(c["broker"] as Record<string, unknown> | undefined) };
+  const host = flat(c, "mqttHost");
+  if (host !== undefined) broker["hostname"] = host;
+  const port = flat(c, "mqttPort");
+  if (port !== undefined) broker["port"] = Number(port);
+  if (flat(c, "mqttTls") === "1") {
+    const tls: Record<string, unknown> = {};
+    const ca = flat(c, "caPem");
+    const cert = flat(c, "certPem");
+    const key = flat(c, "keyPem");
+    if (ca !== undefined) tls["ca"] = ca;
+    if (cert !== undefined) tls["cert"] = cert;
+    if (key !== undefined) tls["key"] = key;
+    broker["tls"] = tls;
+  }
+  let deviceId = flat(c, "deviceId");
+  if (deviceId === undefined) {
     const mac = Net.get("MAC") ?? "";
     deviceId = `esp32-${mac.split(":").join("").toLowerCase()}`;
   }
+  for (const key of ["mqttHost", "mqttPort", "mqttTls", "caPem", "certPem", "keyPem"]) delete c[key];
   return { ...c, broker, deviceId };
 }
 
@@ -47,8 +70,8 @@ function log(event: FirmwareEvent, detail: string): void {
 }
 
 const host: Host = {
-  tcp: TCP as unknown as SocketConstructor,
-  tls: TLS as unknown as SocketConstructor,
+  tcp: ModdableTCP,
+  tls: ModdableTLS,
   clock: new ModdableClock(() => Time.ticks),
   random: Math.random,
 };
@@ -57,7 +80,7 @@ try {
   const firmware = new Firmware({
     config: firmwareConfig(),
     host,
-    i2c: I2C as unknown as I2CConstructor,
+    i2c: ModdableI2C,
     drivers: { sht3x: SHT3x, bme280: BME280, bh1750: BH1750 },
     wallClock: Date.now,
     delay: Timer.delay,

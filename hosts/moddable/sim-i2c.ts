@@ -13,6 +13,7 @@ import { bindSimI2C } from "xsmqtt/sim/i2c-adapter";
 import { Environment } from "xsmqtt/sim/chips/environment";
 import { SimSHT3x } from "xsmqtt/sim/chips/sht3x";
 import { SimBME280 } from "xsmqtt/sim/chips/bme280";
+import { BME280_COMPENSATION } from "xsmqtt/drivers/bme280";
 import { SimBH1750 } from "xsmqtt/sim/chips/bh1750";
 import type { I2CConstructor, I2COptions } from "xsmqtt/drivers/i2c";
 
@@ -25,7 +26,7 @@ function simulatedI2C(): I2CConstructor {
     const bus = new SimI2CBus({ now: () => Time.ticks });
     const environment = new Environment({ seed: 1, startHour: 12 });
     bus.attach(0x44, new SimSHT3x({ environment }));
-    bus.attach(0x76, new SimBME280({ environment }));
+    bus.attach(0x76, new SimBME280({ environment, compensation: BME280_COMPENSATION }));
     bus.attach(0x23, new SimBH1750({ environment }));
     io = bindSimI2C(bus);
     g[KEY] = io;

@@ -18,10 +18,9 @@
  * - Trimming parameters default to the datasheet example (dig_T1…dig_P9) and typical humidity values.
  * @module
  */
-import {
-  bme280FineTemperature, bme280Humidity, bme280MeasureTimeMax, bme280Pressure, bme280Temperature,
-  type BME280Calibration,
-} from "../../src/drivers/bme280.js";
+// Types only: the driver's formulas come in through `options.compensation`, so this module has no runtime
+// import outside sim/ (on Moddable's simulators sim/ and src/ are built under different module specifiers).
+import type { BME280Calibration, BME280Compensation } from "../../src/drivers/bme280.js";
 import { SimChip, type FaultName, type SimChipOptions } from "./chip.js";
 
 /** Datasheet example trimming (T, P) plus typical humidity trimming of a production part. */
@@ -35,6 +34,8 @@ export const DATASHEET_CALIBRATION: Readonly<BME280Calibration> = Object.freeze(
 export interface SimBME280Options extends SimChipOptions {
   /** Trimming parameters to burn into the NVM (default {@link DATASHEET_CALIBRATION}). */
   calibration?: BME280Calibration;
+  /** The datasheet's compensation formulas, inverted to produce raw ADC values (`BME280_COMPENSATION`). */
+  compensation: BME280Compensation;
 }
 
 const OSRS = Object.freeze([0, 1, 2, 4, 8, 16, 16, 16] as const);
@@ -48,6 +49,7 @@ export class SimBME280 extends SimChip {
   /** {@inheritDoc SimChip.model} */
   readonly model = "BME280";
   readonly #cal: BME280Calibration;
+  readonly #compensation: BME280Compensation;
   readonly #regs = new Uint8Array(256);
   /** Result of the running conversion, copied to 0xF7…0xFE when it completes. */
   readonly #shadow = new Uint8Array(8);
@@ -68,6 +70,7 @@ export class SimBME280 extends SimChip {
   constructor(options: SimBME280Options) {
     super(options);
     this.#cal = { ...(options.calibration ?? DATASHEET_CALIBRATION) };
+    this.#compensation = options.compensation;
     this.#burnCalibration();
     this.#powerOnReset(-Infinity);
   }
@@ -158,7 +161,7 @@ export class SimBME280 extends SimChip {
 
   #measureMs(): number {
     const ctrl = this.#regs[0xf4]!;
-    return bme280MeasureTimeMax(OSRS[(ctrl >> 5) & 7]!, OSRS[(ctrl >> 2) & 7]!, this.#osrsH);
+    return this.#compensation.measureTimeMax(OSRS[(ctrl >> 5) & 7]!, OSRS[(ctrl >> 2) & 7]!, this.#osrsH);
   }
 
   #measuring(now: number): boolean {
@@ -207,15 +210,15 @@ export class SimBME280 extends SimChip {
     let adcH = 0x8000;
     if (codeT !== 0) {
       const step = 1 << (filtered ? 0 : 4 - (Math.min(codeT, 5) - 1));
-      adcT = invert(TEMPERATURE, cal, 0, r.temperature, step, 1 << 20, true);
+      adcT = invert(this.#compensation, TEMPERATURE, cal, 0, r.temperature, step, 1 << 20, true);
     }
-    const tFine = bme280FineTemperature(cal, adcT);
+    const tFine = this.#compensation.fineTemperature(cal, adcT);
     if (codeT !== 0 && codeP !== 0) {
       const step = 1 << (filtered ? 0 : 4 - (Math.min(codeP, 5) - 1));
-      adcP = invert(PRESSURE, cal, tFine, r.pressure, step, 1 << 20, false);
+      adcP = invert(this.#compensation, PRESSURE, cal, tFine, r.pressure, step, 1 << 20, false);
     }
     if (codeT !== 0 && this.#osrsH !== 0) {
-      adcH = invert(HUMIDITY, cal, tFine, r.humidity, 1, 1 << 16, true);
+      adcH = invert(this.#compensation, HUMIDITY, cal, tFine, r.humidity, 1, 1 << 16, true);
     }
     out[0] = adcP >> 12; out[1] = (adcP >> 4) & 0xff; out[2] = (adcP & 0x0f) << 4;
     out[3] = adcT >> 12; out[4] = (adcT >> 4) & 0xff; out[5] = (adcT & 0x0f) << 4;
@@ -263,28 +266,30 @@ const PRESSURE = 1;
 const HUMIDITY = 2;
 
 // The compensation formula of one quantity; a switch rather than a closure so a conversion allocates nothing on XS.
-function compensate(quantity: number, cal: BME280Calibration, tFine: number, adc: number): number {
+function compensate(
+  f: BME280Compensation, quantity: number, cal: BME280Calibration, tFine: number, adc: number,
+): number {
   switch (quantity) {
-    case TEMPERATURE: return bme280Temperature(cal, adc);
-    case PRESSURE: return bme280Pressure(cal, tFine, adc);
-    default: return bme280Humidity(cal, tFine, adc);
+    case TEMPERATURE: return f.temperature(cal, adc);
+    case PRESSURE: return f.pressure(cal, tFine, adc);
+    default: return f.humidity(cal, tFine, adc);
   }
 }
 
 function invert(
-  quantity: number, cal: BME280Calibration, tFine: number, target: number, step: number, limit: number,
+  f: BME280Compensation, quantity: number, cal: BME280Calibration, tFine: number, target: number, step: number, limit: number,
   increasing: boolean,
 ): number {
   let lo = 0;
   let hi = limit / step - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const v = compensate(quantity, cal, tFine, mid * step);
+    const v = compensate(f, quantity, cal, tFine, mid * step);
     if (increasing ? v < target : v > target) lo = mid + 1;
     else hi = mid;
   }
   let k = lo;
-  if (k > 0 && Math.abs(compensate(quantity, cal, tFine, (k - 1) * step) - target) <= Math.abs(compensate(quantity, cal, tFine, k * step) - target)) k--;
+  if (k > 0 && Math.abs(compensate(f, quantity, cal, tFine, (k - 1) * step) - target) <= Math.abs(compensate(f, quantity, cal, tFine, k * step) - target)) k--;
   let adc = k * step;
   if (adc === limit >> 1) adc += step; // the chip never reports a real value equal to the "skipped" marker
   return adc;

@@ -264,6 +264,24 @@ function standbyCode(ms: unknown): number {
 const SKIPPED_20 = 0x80000;
 const SKIPPED_16 = 0x8000;
 
+/** The compensation formulas as one record, for code that takes them as a parameter (the simulated chip). */
+export interface BME280Compensation {
+  fineTemperature(cal: BME280Calibration, adcT: number): number;
+  temperature(cal: BME280Calibration, adcT: number): number;
+  pressure(cal: BME280Calibration, tFine: number, adcP: number): number;
+  humidity(cal: BME280Calibration, tFine: number, adcH: number): number;
+  measureTimeMax(osrsT: number, osrsP: number, osrsH: number): number;
+}
+
+/** The datasheet formulas above as a {@link BME280Compensation}. */
+export const BME280_COMPENSATION: BME280Compensation = Object.freeze({
+  fineTemperature: bme280FineTemperature,
+  temperature: bme280Temperature,
+  pressure: bme280Pressure,
+  humidity: bme280Humidity,
+  measureTimeMax: bme280MeasureTimeMax,
+});
+
 /** BME280 driver. All faults are {@link SensorError}s (also passed to `onError`). */
 export class BME280 {
   #io: I2C | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
-  BME280, bme280FineTemperature, bme280Humidity, bme280MeasureTimeMax, bme280Pressure, bme280Temperature,
+  BME280, BME280_COMPENSATION, bme280FineTemperature, bme280Humidity, bme280MeasureTimeMax, bme280Pressure, bme280Temperature,
   createBME280Calibration, parseBME280Calibration, type BME280Calibration,
 } from "../../src/drivers/bme280.js";
 import {
@@ -16,7 +16,7 @@ const example: BME280Calibration = { ...createBME280Calibration(),
 
 function setup(options: { delay?: boolean; now?: boolean; address?: number; calibration?: BME280Calibration } = {}) {
   const rig = createRig(3);
-  const chip = new SimBME280({ environment: rig.environment,
+  const chip = new SimBME280({ environment: rig.environment, compensation: BME280_COMPENSATION,
     ...(options.calibration ? { calibration: options.calibration } : {}) });
   rig.bus.attach(options.address ?? 0x76, chip);
   const onError = vi.fn();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SHT3x } from "../../src/drivers/sht3x.js";
-import { BME280 } from "../../src/drivers/bme280.js";
+import { BME280, BME280_COMPENSATION } from "../../src/drivers/bme280.js";
 import { BH1750 } from "../../src/drivers/bh1750.js";
 import { SimSHT3x } from "../../sim/chips/sht3x.js";
 import { SimBME280 } from "../../sim/chips/bme280.js";
@@ -12,7 +12,7 @@ import { createRig } from "./rig.js";
 function runDay(seed: number) {
   const rig = createRig(seed, 0);
   rig.bus.attach(0x44, new SimSHT3x({ environment: rig.environment }));
-  rig.bus.attach(0x76, new SimBME280({ environment: rig.environment }));
+  rig.bus.attach(0x76, new SimBME280({ environment: rig.environment, compensation: BME280_COMPENSATION }));
   rig.bus.attach(0x23, new SimBH1750({ environment: rig.environment }));
   const timing = { delay: rig.clock.advance, now: rig.clock.now };
   const sht = new SHT3x({ sensor: rig.sensor(), ...timing });

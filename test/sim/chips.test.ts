@@ -5,7 +5,7 @@ import { SimSHT3x } from "../../sim/chips/sht3x.js";
 import { DATASHEET_CALIBRATION, SimBME280 } from "../../sim/chips/bme280.js";
 import { SimBH1750 } from "../../sim/chips/bh1750.js";
 import { sensirionCrc } from "../../sim/chips/chip.js";
-import { createBME280Calibration, parseBME280Calibration } from "../../src/drivers/bme280.js";
+import { BME280_COMPENSATION, createBME280Calibration, parseBME280Calibration } from "../../src/drivers/bme280.js";
 
 function rig() {
   const clock = new ManualClock();
@@ -98,7 +98,7 @@ describe("SimSHT3x", () => {
 describe("SimBME280", () => {
   it("exposes chip id, the datasheet trimming bytes, and reset values", () => {
     const { bus, environment } = rig();
-    const chip = new SimBME280({ environment });
+    const chip = new SimBME280({ environment, compensation: BME280_COMPENSATION });
     bus.attach(0x76, chip);
     bus.write(0x76, Uint8Array.of(0xd0), false);
     expect(bus.read(0x76, 1)[0]).toBe(0x60);
@@ -116,7 +116,7 @@ describe("SimBME280", () => {
 
   it("latches ctrl_hum only on the next ctrl_meas write; forced mode measures then sleeps", () => {
     const { clock, bus, environment } = rig();
-    const chip = new SimBME280({ environment });
+    const chip = new SimBME280({ environment, compensation: BME280_COMPENSATION });
     bus.attach(0x76, chip);
     bus.write(0x76, Uint8Array.of(0xf4, 0x25)); // osrs_t 1, osrs_p 1, forced — humidity not latched yet
     bus.write(0x76, Uint8Array.of(0xf2, 0x01)); // ctrl_hum after ctrl_meas: ignored until the next ctrl_meas
@@ -132,7 +132,7 @@ describe("SimBME280", () => {
 
   it("soft reset sets im_update for 2 ms and clears the configuration; config is ignored in normal mode", () => {
     const { clock, bus, environment } = rig();
-    const chip = new SimBME280({ environment });
+    const chip = new SimBME280({ environment, compensation: BME280_COMPENSATION });
     bus.attach(0x76, chip);
     bus.write(0x76, Uint8Array.of(0xf5, 0x10, 0xf4, 0x27));
     expect(chip.peek(0xf5, clock.now())).toBe(0x10);

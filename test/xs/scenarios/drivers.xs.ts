@@ -16,6 +16,7 @@ import {
 import { ManualClock, SimI2CBus } from "../../../sim/bus.js";
 import { SimBH1750 } from "../../../sim/chips/bh1750.js";
 import { SimBME280 } from "../../../sim/chips/bme280.js";
+import { BME280_COMPENSATION } from "../../../src/drivers/bme280.js";
 import { Environment, ENVIRONMENT_RANGES, type EnvironmentReading } from "../../../sim/chips/environment.js";
 import { SimSHT3x } from "../../../sim/chips/sht3x.js";
 import { bindSimI2C } from "../../../sim/i2c-adapter.js";
@@ -193,7 +194,7 @@ const clock = new ManualClock(0);
 const bus = new SimI2CBus({ now: clock.now });
 const environment = new Environment({ seed: 1, startHour: 12 });
 const simSht = new SimSHT3x({ environment });
-const simBme = new SimBME280({ environment });
+const simBme = new SimBME280({ environment, compensation: BME280_COMPENSATION });
 const simBh = new SimBH1750({ environment });
 bus.attach(0x44, simSht);
 bus.attach(0x76, simBme);

@@ -56,7 +56,7 @@ export class UsageError extends Error {
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: npm start -- [options]     (or: npx tsx sim/cli.ts [options])
+export const USAGE = `Usage: npm start -- [options]     (installed: npx xsmqtt-sim [options]; in a clone also npx tsx sim/cli.ts)
 
 Runs the xsmqtt firmware (src/app) for one or many simulated ESP32 sensor boards: real MQTT over TCP,
 simulated SHT3x / BME280 / BH1750 chips on a simulated I2C bus. Without --broker an embedded broker

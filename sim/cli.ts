@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm start`: the firmware for one or many simulated boards against a broker (embedded aedes when no
  * `--broker` is given), with a live view, fault injection and network cuts. `--help` lists the flags.

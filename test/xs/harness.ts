@@ -2,6 +2,9 @@
 // Output is line based; run.ts parses it:
 //   xs-fail <name> ...                                   a failed check
 //   xs-alloc <scenario> iterations=<n> gc=<g> slots=+<s> chunks=+<c>   every figure must be 0
+//   xs-alloc <scenario> iterations=<n> gc=<g> slots=+<s> chunks=+<c> bound-slots=<bs> bound-chunks=<bc>
+//                                                        an event that allocates by design: gc must be 0 and
+//                                                        slots <= n*bs, chunks <= n*bc (see measureAllocBounded)
 //   xs-checks passed=<p> failed=<f>                      printed once, after the scenario's code ran
 // Natives provided by xs/xsrun.c (see xs/README.md).
 
@@ -127,6 +130,28 @@ export function formatAlloc(prefix: string, scenario: string, d: AllocDelta): st
 export function measureAlloc(scenario: string, iterations: number, body: () => void): AllocDelta {
   const d = measure(iterations, body);
   print(formatAlloc("xs-alloc", scenario, d));
+  return d;
+}
+
+/** Per-event allocation allowed for an event that allocates by design (stated and explained by the scenario). */
+export interface AllocBound {
+  /** Slots per event. */
+  slots: number;
+  /** Chunk bytes per event (64-bit host sizes). */
+  chunks: number;
+}
+
+/**
+ * Measures an event that allocates by design (a reconnect constructs a socket, a lost link reports a typed
+ * error, ...) and prints one `xs-alloc` line carrying the per-event bound, plus an `xs-info` line with the
+ * per-event figures. The runner passes it when no collection ran and slots and chunk bytes stay within
+ * `iterations` times the bound; the scenario must say what allocates and why.
+ */
+export function measureAllocBounded(scenario: string, iterations: number, body: () => void, bound: AllocBound): AllocDelta {
+  const d = measure(iterations, body);
+  print(`${formatAlloc("xs-alloc", scenario, d)} bound-slots=${bound.slots} bound-chunks=${bound.chunks}`);
+  print(`xs-info ${scenario} per event: slots=${d.slots / iterations} chunks=${d.chunks / iterations} ` +
+    `(bound ${bound.slots} slots, ${bound.chunks} chunk bytes)`);
   return d;
 }
 

@@ -26,7 +26,8 @@ const FIXTURES = join(ROOT, "test/xs/fixtures");
 const OUT = join(ROOT, "xs/build/scenarios");
 const TIMEOUT_MS = Number(process.env["XS_TIMEOUT_MS"] ?? 300_000);
 
-const ALLOC = /^xs-alloc (\S+) iterations=(\d+) gc=(-?\d+) slots=([+-]\d+) chunks=([+-]\d+)$/;
+const ALLOC =
+  /^xs-alloc (\S+) iterations=(\d+) gc=(-?\d+) slots=([+-]\d+) chunks=([+-]\d+)(?: bound-slots=(\d+) bound-chunks=(\d+))?$/;
 const CHECKS = /^xs-checks passed=(\d+) failed=(\d+)$/;
 
 /**
@@ -89,10 +90,17 @@ function judge(status: number | null, signal: string | null, timedOut: boolean, 
       asserted = true;
       const m = ALLOC.exec(line);
       if (!m) reasons.push(`malformed: ${line}`);
-      else if (m[3] !== "0" || Number(m[4]) !== 0 || Number(m[5]) !== 0) {
+      else {
         const n = Number(m[2]) || 1;
         const per = (v: string | undefined): string => (Number(v) / n).toFixed(2).replace(/\.?0+$/, "");
-        reasons.push(`allocates: ${line} (per iteration: ${per(m[4])} slots, ${per(m[5])} chunk bytes)`);
+        // Without a bound every figure must be 0; with one (an event that allocates by design) no collection
+        // may run and slots/chunks must stay within iterations x bound.
+        const slotLimit = m[6] === undefined ? 0 : n * Number(m[6]);
+        const chunkLimit = m[7] === undefined ? 0 : n * Number(m[7]);
+        if (m[3] !== "0" || Number(m[4]) > slotLimit || Number(m[5]) > chunkLimit || Number(m[4]) < 0 || Number(m[5]) < 0) {
+          const over = m[6] === undefined ? "" : ` over the bound of ${m[6]} slots, ${m[7]} chunk bytes`;
+          reasons.push(`allocates: ${line} (per iteration: ${per(m[4])} slots, ${per(m[5])} chunk bytes${over})`);
+        }
       }
     } else if (line.startsWith("xs-checks")) {
       const m = CHECKS.exec(line);

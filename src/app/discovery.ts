@@ -27,6 +27,7 @@
  * @module
  */
 
+import { utf8Encode } from "../codec/text.js";
 import type { FirmwareConfig, Quantity } from "./config.js";
 import { EXPIRE_AUTO, expireAfterFor, KIND_QUANTITIES, PERIOD_MAX, PERIOD_MIN } from "./config.js";
 import { DIAGNOSTICS, type DiagnosticName } from "./diagnostics.js";
@@ -222,4 +223,54 @@ export function discoveryDocuments(config: FirmwareConfig, options: DiscoveryOpt
     add("sensor", "diagnostic", name, null, null, d.label, body);
   }
   return docs;
+}
+
+/** The client surface {@link DiscoveryAnnouncer} needs (the firmware's `MqttClient`). */
+export interface TopicPublisher {
+  /** Registers a topic (setup time); returns its handle. */
+  topic(name: string): number;
+  /** Publishes bytes on a handle; returns a status (`BUSY` when full). */
+  publish(handle: number, payload: Uint8Array, offset: number, length: number, qos: number, retain: boolean): number;
+}
+
+/**
+ * The discovery documents of one firmware, encoded and with their topic handles registered at setup, published
+ * one at a time (QoS 1, retained) by the firmware's announce sequence, and rebuilt when the period moves the
+ * readings' `expire_after` (rare; allocates).
+ */
+export class DiscoveryAnnouncer {
+  /** Number of documents (0 when discovery is off). */
+  readonly count: number;
+  readonly #client: TopicPublisher;
+  readonly #config: FirmwareConfig;
+  readonly #options: DiscoveryOptions;
+  readonly #handles: Int32Array;
+  readonly #payloads: Uint8Array[];
+
+  /**
+   * Setup: builds the documents for `config.period` and registers their topics on `client`.
+   * @param options - the board's facts (MAC, versions, diagnostics); `period` is ignored
+   */
+  constructor(client: TopicPublisher, config: FirmwareConfig, options: DiscoveryOptions) {
+    const docs = config.discovery ? discoveryDocuments(config, { ...options, period: config.period }) : [];
+    this.count = docs.length;
+    this.#client = client;
+    this.#config = config;
+    this.#options = options;
+    this.#handles = new Int32Array(docs.length);
+    this.#payloads = docs.map((d) => utf8Encode(d.json));
+    for (let d = 0; d < docs.length; d++) this.#handles[d] = client.topic(docs[d]!.topic);
+  }
+
+  /** Rebuilds the documents for a new sample period (allocates). */
+  rebuild(period: number): void {
+    const docs = discoveryDocuments(this.#config, { ...this.#options, period });
+    for (let d = 0; d < docs.length; d++) this.#payloads[d] = utf8Encode(docs[d]!.json);
+  }
+
+  /** Publishes document `d` (QoS 1, retained); returns the client's status. */
+  publish(d: number): number {
+    const payload = this.#payloads[d]!;
+    return this.#client.publish(this.#handles[d]!, payload, 0, payload.length, 1, true);
+  }
 }

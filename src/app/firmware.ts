@@ -1,6 +1,10 @@
 /**
  * The sensor-board firmware: sensors → readings as text → MQTT topics, with availability, Home Assistant
- * discovery, a period command, sensor diagnostics and optional SenML.
+ * discovery, a period command, sensor and device diagnostics and optional SenML.
+ *
+ * One job per module: this one schedules and publishes; `sensors.ts` drives the chips and their status topics,
+ * `discovery.ts` builds and announces the Home Assistant documents, `diagnostics.ts` publishes what the host's
+ * {@link DiagnosticsProvider} and the firmware know about the board, `sizing.ts` derives the client's options.
  *
  * Everything is injected: the host (sockets, clock, random), the I2C io class, the sensor driver classes
  * and the configuration. The same class runs on the ESP32 (`hosts/moddable/main.ts`) and in the desktop
@@ -9,7 +13,9 @@
  * Steady state allocates nothing: topics are registered once as client handles, every constant payload is
  * encoded at setup, readings are written as decimal text into a fixed text region with the codec's
  * `writeDecimal`, the sample timer is created once and re-armed, callbacks are bound once.
- * Allocation happens only at setup, on connect (nothing), and on the fault path (the driver's error object).
+ * Allocation happens only at setup, on connect (nothing), on the fault path (the driver's error object), and
+ * on a period command that moves the readings' `expire_after` (the discovery documents are rebuilt). Device
+ * diagnostics rounds allocate nothing (numbers from the provider, written as text into a fixed buffer).
  *
  * Footprint: every table, constant payload and text buffer of one firmware lives in ONE ArrayBuffer (a few
  * views on it), and the client is sized from the configuration ({@link firmwareClientSizing}): tx slots as
@@ -19,29 +25,30 @@
  * @module
  */
 
-import { utf8Encode, writeAscii, writeDecimal, writeInteger, writeUtf8 } from "../codec/text.js";
+import { writeAscii, writeDecimal, writeInteger } from "../codec/text.js";
 import { MqttClient, type MqttClientOptions } from "../client/client.js";
 import { BUSY, ClientState, QUEUED, SENT } from "../client/codes.js";
 import type { MqttError } from "../client/errors.js";
-import type { Host, TlsOptions } from "../client/host.js";
+import type { Host } from "../client/host.js";
 import type { MqttMessage } from "../client/message.js";
-import { sensorCodeName } from "../drivers/errors.js";
 import type { I2CConstructor } from "../drivers/i2c.js";
 import {
   EXPIRE_AUTO, expireAfterFor, KIND_QUANTITIES, PERIOD_MAX, PERIOD_MIN, validateConfig, type FirmwareConfig, type Quantity,
   type SensorConfig,
 } from "./config.js";
 import { diagnosticNames, DiagnosticsPublisher, normalizeMac, type DiagnosticsProvider } from "./diagnostics.js";
-import { discoveryDocuments, type DiscoveryOptions } from "./discovery.js";
+import { DiscoveryAnnouncer } from "./discovery.js";
+import { Sensors } from "./sensors.js";
 import { SenmlWriter } from "./senml.js";
 import {
-  DIAG_SIZE, discoveryDocumentSizes, NOT_A_NUMBER_TEXT, OUT_OF_RANGE_TEXT, READING_SLOT_SIZE, sizeClient,
+  DIAG_SIZE, discoveryDocumentSizes, firmwareClientOptions, NOT_A_NUMBER_TEXT, OUT_OF_RANGE_TEXT, READING_SLOT_SIZE,
+  sizeClient,
 } from "./sizing.js";
 import {
   deviceErrorTopic, OFFLINE, OK, ONLINE, parsePeriod, PERIOD_NOT_A_NUMBER, periodCommandTopic, periodStateTopic,
   QUANTITIES, readingTopic, senmlTopic, sensorErrorTopic, statusTopic,
 } from "./topics.js";
-import { FirmwareCounters, type FirmwareEvent, type SensorDriver, type SensorDrivers } from "./types.js";
+import { FirmwareCounters, type FirmwareEvent, type SensorDrivers } from "./types.js";
 
 export type { FirmwareEvent, SensorDriver, SensorDriverClass, SensorDrivers } from "./types.js";
 export { FirmwareCounters } from "./types.js";
@@ -73,13 +80,6 @@ export interface FirmwareOptions {
   diagnostics?: DiagnosticsProvider;
 }
 
-const UNKNOWN = 0;
-const HEALTHY = 1;
-const FAULTY = 2;
-
-/** Fault code used when a driver reports an error without a code. */
-const GENERIC_FAULT = "SENSOR_FAULT";
-
 /** Delay from start() to the first sample round, ms: longer than any chip's conversion time. */
 const FIRST_SAMPLE_DELAY = 250;
 
@@ -106,20 +106,16 @@ export class Firmware {
   /** 1 when the last sample of the reading's sensor succeeded. */
   readonly valid: Uint8Array;
   /** Per sensor: last fault code, or `null` when healthy. */
-  readonly sensorFault: (string | null)[];
+  readonly sensorFault: readonly (string | null)[];
   /** Per sensor: last fault message, or `null`. */
-  readonly sensorMessage: (string | null)[];
+  readonly sensorMessage: readonly (string | null)[];
 
   readonly #host: Host;
-  readonly #i2c: I2CConstructor;
-  readonly #drivers: SensorDrivers;
   readonly #onEvent: ((event: FirmwareEvent, detail: string) => void) | undefined;
   readonly #wallClock: (() => number) | undefined;
-  readonly #delay: ((ms: number) => void) | undefined;
-  readonly #now: () => number;
 
   // Every table below is a view on one ArrayBuffer; the indexes are fixed at construction.
-  /** Int32 tables: per reading its sensor, topic handle, decimals; per sensor its error topic handle; discovery handles. */
+  /** Int32 tables: per reading its sensor, topic handle, decimals; per sensor its status topic handle. */
   readonly #ints: Int32Array;
   /** Byte tables and texts: per reading QoS and retain; per sensor configured/health/diag-pending; constant payloads; text regions. */
   readonly #bytes: Uint8Array;
@@ -128,20 +124,10 @@ export class Firmware {
   readonly #rDecimals: number;
   readonly #rQos: number;
   readonly #rRetain: number;
-  readonly #sErrorHandle: number;
-  readonly #sConfigured: number;
-  readonly #sHealth: number;
-  readonly #sDiagPending: number;
-  readonly #dHandle: number;
-  readonly #discoveryCount: number;
 
   // Sensors, by sensor index.
   readonly #sensors: readonly SensorConfig[];
-  readonly #driver: (SensorDriver | null)[];
-  readonly #lastError: unknown[];
-  /** The one driver error callback: records the error of the sensor the firmware is talking to (#current). */
-  readonly #onDriverError: (error: unknown) => void;
-  #current = 0;
+  readonly #bank: Sensors;
 
   // Constant payloads (offsets in #bytes) and topics.
   readonly #statusHandle: number;
@@ -150,24 +136,21 @@ export class Firmware {
   readonly #senmlHandle: number;
   readonly #onlineAt: number;
   readonly #offlineAt: number;
-  readonly #okAt: number;
   readonly #notANumberAt: number;
   readonly #outOfRangeAt: number;
-  /** Encoded discovery documents; replaced (rare, allocates) when a period change moves `expire_after`. */
-  #discoveryPayloads: Uint8Array[];
-  readonly #discoveryOptions: DiscoveryOptions;
+  readonly #discovery: DiscoveryAnnouncer;
   readonly #diagnostics: DiagnosticsPublisher;
   readonly #diagTimer: unknown;
   #startedAt = 0;
 
-  // Announce sequence after each CONNACK: 0 online, 1 period, 2.. discovery, then pending diagnostics.
+  // Announce sequence after each CONNACK: 0 `online`, 1.. the discovery documents; then (see #pump) the period
+  // state, sensor statuses and the device diagnostics round.
   #announce = -1;
   #periodPending = false;
 
   // Text regions.
   readonly #readingAt: number;
   readonly #periodAt: number;
-  readonly #diag: Uint8Array;
   readonly #senml: SenmlWriter | null;
   readonly #senmlBuffer: Uint8Array;
 
@@ -187,25 +170,15 @@ export class Firmware {
     this.config = config;
     this.period = config.period;
     this.#host = options.host;
-    this.#i2c = options.i2c;
-    this.#drivers = options.drivers;
     this.#onEvent = options.onEvent;
     this.#wallClock = options.wallClock;
-    this.#delay = options.delay;
     const clock = options.host.clock;
-    this.#now = () => clock.now();
     for (const s of config.sensors)
       if (!options.drivers[s.kind]) throw new TypeError(`no driver class given for sensor kind "${s.kind}"`);
 
     const { prefix, deviceId } = config;
     const provider = options.diagnostics;
     const diagnosticNamesList = diagnosticNames(provider);
-    this.#discoveryOptions = Object.freeze({
-      mac: normalizeMac(provider?.mac), hwVersion: provider?.hwVersion, serialNumber: provider?.serialNumber,
-      diagnostics: diagnosticNamesList,
-    });
-    const docs = config.discovery ? discoveryDocuments(config, { ...this.#discoveryOptions, period: config.period }) : [];
-    const docPayloads = docs.map((d) => utf8Encode(d.json));
 
     // Reading table.
     const names: string[] = [];
@@ -231,13 +204,11 @@ export class Firmware {
     const senmlSize = this.#senml ? this.#senml.maxSize : 0;
 
     // One ArrayBuffer: [values f64 | int32 tables | byte tables, constant payloads, text regions | diag | senml].
-    const intCount = 3 * count + n + docs.length;
+    const intCount = 3 * count + n;
     this.#rSensor = 0;
     this.#rHandle = count;
     this.#rDecimals = 2 * count;
-    this.#sErrorHandle = 3 * count;
-    this.#dHandle = 3 * count + n;
-    this.#discoveryCount = docs.length;
+    const sErrorHandle = 3 * count;
     let b = 0;
     const validAt = b;
     b += count;
@@ -245,17 +216,13 @@ export class Firmware {
     b += count;
     this.#rRetain = b;
     b += count;
-    this.#sConfigured = b;
-    b += n;
-    this.#sHealth = b;
-    b += n;
-    this.#sDiagPending = b;
-    b += n;
+    const flagsAt = b;
+    b += 3 * n;
     this.#onlineAt = b;
     b += ONLINE.length;
     this.#offlineAt = b;
     b += OFFLINE.length;
-    this.#okAt = b;
+    const okAt = b;
     b += OK.length;
     this.#notANumberAt = b;
     b += NOT_A_NUMBER_TEXT.length;
@@ -278,45 +245,24 @@ export class Firmware {
     this.#ints = ints;
     this.#bytes = bytes;
     this.valid = new Uint8Array(arena, bytesAt + validAt, count);
-    this.#diag = new Uint8Array(arena, bytesAt + diagAt, DIAG_SIZE);
     this.#senmlBuffer = new Uint8Array(arena, bytesAt + senmlAt, senmlSize);
     writeAscii(bytes, this.#onlineAt, ONLINE);
     writeAscii(bytes, this.#offlineAt, OFFLINE);
-    writeAscii(bytes, this.#okAt, OK);
+    writeAscii(bytes, okAt, OK);
     writeAscii(bytes, this.#notANumberAt, NOT_A_NUMBER_TEXT);
     writeAscii(bytes, this.#outOfRangeAt, OUT_OF_RANGE_TEXT);
     for (let r = 0; r < count; r++) ints[this.#rSensor + r] = sensorOf[r]!;
 
-    const tls = config.broker.tls;
-    let tlsOptions: TlsOptions | null = null;
-    if (tls) {
-      tlsOptions = { rejectUnauthorized: tls.rejectUnauthorized };
-      if (tls.ca !== undefined) tlsOptions.ca = tls.ca;
-      if (tls.cert !== undefined) tlsOptions.cert = tls.cert;
-      if (tls.key !== undefined) tlsOptions.key = tls.key;
-      if (tls.servername !== undefined) tlsOptions.servername = tls.servername;
-    }
     const statusName = statusTopic(prefix, deviceId);
-
-    const clientOptions: MqttClientOptions = {
-      host: options.host,
-      hostname: config.broker.hostname,
-      port: config.broker.port,
-      clientId: deviceId,
-      cleanSession: true,
-      keepAlive: config.broker.keepAlive,
-      will: { topic: statusName, payload: bytes.subarray(this.#offlineAt, this.#offlineAt + OFFLINE.length), qos: 1, retain: true },
-      username: config.broker.username,
-      password: config.broker.password,
-      tls: tlsOptions,
-      ...sizeClient(config, config.discovery ? discoveryDocumentSizes(config, provider) : [], senmlSize, diagnosticNamesList),
-      overflow: "drop-oldest",
-      ...options.client,
-      onConnected: this.#connected.bind(this),
-      onDisconnected: this.#disconnected.bind(this),
-      onError: this.#error.bind(this),
-      onWritable: this.#writable.bind(this),
-    } as MqttClientOptions;
+    const clientOptions = firmwareClientOptions(config, options.host,
+      bytes.subarray(this.#offlineAt, this.#offlineAt + OFFLINE.length),
+      sizeClient(config, config.discovery ? discoveryDocumentSizes(config, provider) : [], senmlSize, diagnosticNamesList), {
+        ...options.client,
+        onConnected: this.#connected.bind(this),
+        onDisconnected: this.#disconnected.bind(this),
+        onError: this.#error.bind(this),
+        onWritable: this.#writable.bind(this),
+      });
     const client = new MqttClient(clientOptions);
     this.client = client;
 
@@ -332,18 +278,23 @@ export class Firmware {
     this.#periodHandle = client.topic(periodStateTopic(prefix, deviceId));
     this.#deviceErrorHandle = client.topic(deviceErrorTopic(prefix, deviceId));
     this.#senmlHandle = this.#senml ? client.topic(senmlTopic(prefix, deviceId)) : -1;
-    for (let d = 0; d < docs.length; d++) ints[this.#dHandle + d] = client.topic(docs[d]!.topic);
-    this.#discoveryPayloads = docPayloads;
+    this.#discovery = new DiscoveryAnnouncer(client, config, {
+      mac: normalizeMac(provider?.mac), hwVersion: provider?.hwVersion, serialNumber: provider?.serialNumber,
+      diagnostics: diagnosticNamesList,
+    });
     this.#diagnostics = new DiagnosticsPublisher(client, prefix, deviceId, provider);
 
     // Sensors.
     this.#sensors = config.sensors;
-    this.sensorFault = new Array<string | null>(n).fill(null);
-    this.sensorMessage = new Array<string | null>(n).fill(null);
-    this.#driver = new Array<SensorDriver | null>(n).fill(null);
-    this.#lastError = new Array<unknown>(n).fill(undefined);
-    for (let i = 0; i < n; i++) ints[this.#sErrorHandle + i] = client.topic(sensorErrorTopic(prefix, deviceId, config.sensors[i]!.name));
-    this.#onDriverError = (error: unknown) => { this.#lastError[this.#current] = error; };
+    for (let i = 0; i < n; i++) ints[sErrorHandle + i] = client.topic(sensorErrorTopic(prefix, deviceId, config.sensors[i]!.name));
+    this.#bank = new Sensors({
+      configs: config.sensors, drivers: options.drivers, i2c: options.i2c, now: () => clock.now(), delay: options.delay,
+      counters: this.counters, onEvent: options.onEvent,
+      flags: new Uint8Array(arena, bytesAt + flagsAt, 3 * n), handles: new Int32Array(arena, intsAt + sErrorHandle * 4, n),
+      ok: new Uint8Array(arena, bytesAt + okAt, OK.length), text: new Uint8Array(arena, bytesAt + diagAt, DIAG_SIZE),
+    });
+    this.sensorFault = this.#bank.fault;
+    this.sensorMessage = this.#bank.message;
 
     this.#timer = options.host.clock.timer(this.#tick.bind(this));
     this.#diagTimer = options.host.clock.timer(this.#diagTick.bind(this));
@@ -385,7 +336,7 @@ export class Firmware {
     if (this.#running || this.#stopped) return;
     this.#running = true;
     this.client.connect();
-    for (let i = 0; i < this.#sensors.length; i++) this.#setup(i, true);
+    for (let i = 0; i < this.#sensors.length; i++) this.#bank.setup(i, true);
     // First round once the conversions started by configure() are done (BH1750: up to 180 ms). `#nextDue` is
     // when the armed timer is due, so a timer that fires a little early still schedules the next round a
     // full period on, instead of re-arming for the remainder and sampling twice.
@@ -408,7 +359,7 @@ export class Firmware {
     if (this.client.state === ClientState.CONNECTED)
       this.client.publish(this.#statusHandle, this.#bytes, this.#offlineAt, OFFLINE.length, 1, true);
     this.client.end();
-    for (let i = 0; i < this.#driver.length; i++) this.#closeDriver(i);
+    this.#bank.close();
   }
 
   /**
@@ -467,8 +418,7 @@ export class Firmware {
 
   // Rebuilds the discovery documents for the current period and owes them again (after `online`).
   #rediscover(): void {
-    const docs = discoveryDocuments(this.config, { ...this.#discoveryOptions, period: this.period });
-    for (let d = 0; d < docs.length; d++) this.#discoveryPayloads[d] = utf8Encode(docs[d]!.json);
+    this.#discovery.rebuild(this.period);
     if (this.#announce < 0 || this.#announce > 1) this.#announce = 1;
   }
 
@@ -489,116 +439,33 @@ export class Firmware {
     this.sampleNow();
   }
 
-  // Constructs (if needed) and configures sensor i. A fresh configure starts a conversion, so the sensor
-  // is sampled from the next round on. Reports a fault when `report` and it fails.
-  #setup(i: number, report: boolean): boolean {
-    const s = this.#sensors[i]!;
-    this.#current = i;
-    try {
-      let driver = this.#driver[i] ?? null;
-      if (driver === null) {
-        const Driver = this.#drivers[s.kind]!;
-        const sensor: { io: I2CConstructor; data: number; clock: number; address: number; hz: number; port?: number } =
-          { io: this.#i2c, data: s.data, clock: s.clock, address: s.address, hz: s.hz };
-        if (s.port !== undefined) sensor.port = s.port;
-        const options: { sensor: typeof sensor; onError: (error: unknown) => void; now: () => number; delay?: (ms: number) => void } =
-          { sensor, onError: this.#onDriverError, now: this.#now };
-        if (this.#delay) options.delay = this.#delay;
-        driver = new Driver(options);
-        this.#driver[i] = driver;
-      }
-      driver.configure({});
-      this.#bytes[this.#sConfigured + i] = 1;
-      return true;
-    } catch (error) {
-      this.#bytes[this.#sConfigured + i] = 0;
-      if (report) this.#fault(i, error);
-      return false;
-    }
-  }
-
+  // Samples sensor i into its readings' values/valid; an unconfigured sensor is configured instead (its
+  // readings are invalid this round).
   #sampleSensor(i: number): void {
+    const bank = this.#bank;
     const count = this.values.length;
-    if (!this.#bytes[this.#sConfigured + i]) {
-      for (let r = 0; r < count; r++) if (this.#ints[this.#rSensor + r] === i) this.valid[r] = 0;
-      this.#setup(i, true);
+    const sensorOf = this.#ints;
+    if (!bank.configured(i)) {
+      for (let r = 0; r < count; r++) if (sensorOf[this.#rSensor + r] === i) this.valid[r] = 0;
+      bank.setup(i, true);
       return;
     }
-    let sample: object | undefined;
-    this.#current = i;
-    this.#lastError[i] = undefined;
-    try {
-      sample = this.#driver[i]!.sample();
-    } catch (error) {
-      this.#lastError[i] = error;
-      sample = undefined;
-    }
-    let ok = sample !== undefined && sample !== null && this.#lastError[i] === undefined;
-    const record = sample as Record<string, unknown> | undefined;
+    const record = bank.sample(i);
+    let ok = record !== undefined;
     for (let r = 0; r < count && ok; r++) {
-      if (this.#ints[this.#rSensor + r] !== i) continue;
+      if (sensorOf[this.#rSensor + r] !== i) continue;
       const v = record![this.readingQuantities[r]!];
       if (typeof v !== NUMBER_TYPE || v !== v) ok = false;
     }
     for (let r = 0; r < count; r++) {
-      if (this.#ints[this.#rSensor + r] !== i) continue;
+      if (sensorOf[this.#rSensor + r] !== i) continue;
       if (ok) {
         this.values[r] = record![this.readingQuantities[r]!] as number;
         this.valid[r] = 1;
       } else this.valid[r] = 0;
     }
-    if (ok) this.#healthy(i);
-    else {
-      this.#fault(i, this.#lastError[i] ?? "sample returned no value");
-      this.#setup(i, false); // re-configure now: the conversion is ready by the next round
-    }
-  }
-
-  #healthy(i: number): void {
-    if (this.#bytes[this.#sHealth + i] === HEALTHY) return;
-    const wasFaulty = this.#bytes[this.#sHealth + i] === FAULTY;
-    this.#bytes[this.#sHealth + i] = HEALTHY;
-    this.sensorFault[i] = null;
-    this.sensorMessage[i] = null;
-    this.#bytes[this.#sDiagPending + i] = 1;
-    if (wasFaulty) {
-      this.counters.recoveries++;
-      this.#onEvent?.("recovered", this.#sensors[i]!.name);
-    }
-  }
-
-  // Fault path: may allocate (the driver already allocated its error object).
-  #fault(i: number, error: unknown): void {
-    this.counters.faults++;
-    this.#bytes[this.#sConfigured + i] = 0;
-    let code = GENERIC_FAULT;
-    let message = "";
-    if (typeof error === "string") message = error;
-    else if (error && typeof error === "object") {
-      const e = error as { code?: unknown; message?: unknown; name?: unknown };
-      if (typeof e.code === "string" && e.code.length > 0) code = e.code;
-      else if (typeof e.code === "number") code = e.code <= -200 && e.code > -300 ? sensorCodeName(e.code) : `E${e.code}`;
-      if (typeof e.message === "string") message = e.message;
-    } else message = String(error);
-    if (this.#bytes[this.#sHealth + i] === FAULTY && this.sensorFault[i] === code && this.sensorMessage[i] === message) return;
-    this.#bytes[this.#sHealth + i] = FAULTY;
-    this.sensorFault[i] = code;
-    this.sensorMessage[i] = message;
-    this.#bytes[this.#sDiagPending + i] = 1;
-    this.#onEvent?.("fault", `${this.#sensors[i]!.name}: ${code}: ${message}`);
-  }
-
-  #closeDriver(i: number): void {
-    const d = this.#driver[i];
-    this.#driver[i] = null;
-    this.#current = i;
-    this.#bytes[this.#sConfigured + i] = 0;
-    if (!d) return;
-    try {
-      d.close();
-    } catch {
-      // closing a faulted bus may throw; nothing to do
-    }
+    if (ok) bank.healthy(i);
+    else bank.failed(i);
   }
 
   // Publishes what is owed: the announce sequence after CONNACK, the period state, sensor diagnostics.
@@ -612,12 +479,11 @@ export class Firmware {
       if (a === 0) status = client.publish(this.#statusHandle, this.#bytes, this.#onlineAt, ONLINE.length, 1, true);
       else {
         const d = a - 1;
-        if (d >= this.#discoveryCount) {
+        if (d >= this.#discovery.count) {
           this.#announce = -1;
           break;
         }
-        const payload = this.#discoveryPayloads[d]!;
-        status = client.publish(this.#ints[this.#dHandle + d]!, payload, 0, payload.length, 1, true);
+        status = this.#discovery.publish(d);
       }
       if (status === BUSY) return;
       this.#announce = a + 1;
@@ -630,25 +496,7 @@ export class Firmware {
       if (status === BUSY) return;
       this.#periodPending = false;
     }
-    for (let i = 0; i < this.#sensors.length; i++) {
-      if (!this.#bytes[this.#sDiagPending + i]) continue;
-      let status: number;
-      if (this.#bytes[this.#sHealth + i] === HEALTHY) {
-        status = client.publish(this.#ints[this.#sErrorHandle + i]!, this.#bytes, this.#okAt, OK.length, 1, true);
-      } else {
-        const buf = this.#diag;
-        let o = writeUtf8(buf, 0, this.sensorFault[i] ?? GENERIC_FAULT);
-        if (o >= 0) o = writeAscii(buf, o, ": ");
-        if (o >= 0) {
-          const message = this.sensorMessage[i] ?? "";
-          const m = writeUtf8(buf, o, message);
-          o = m >= 0 ? m : writeUtf8(buf, o, "(message too long)");
-        }
-        status = o < 0 ? SENT : client.publish(this.#ints[this.#sErrorHandle + i]!, buf, 0, o, 1, true);
-      }
-      if (status === BUSY) return;
-      this.#bytes[this.#sDiagPending + i] = 0;
-    }
+    if (this.#bank.pumpStatus(client) === BUSY) return;
     if (this.#diagnostics.pending) {
       if (this.#diagnostics.pump(this.#host.clock.now() - this.#startedAt, this.counters.connects - 1) === BUSY) return;
       this.counters.diagnostics++;
@@ -675,7 +523,7 @@ export class Firmware {
     this.#announce = 0;
     this.#periodPending = true;
     this.#diagnostics.request();
-    for (let i = 0; i < this.#sensors.length; i++) if (this.#bytes[this.#sHealth + i] !== UNKNOWN) this.#bytes[this.#sDiagPending + i] = 1;
+    this.#bank.oweStatus();
     this.#pump();
     this.#onEvent?.("connected", this.config.deviceId);
   }

@@ -1,7 +1,7 @@
 /**
- * Client sizing from a firmware configuration: transmit slots as large as the largest message the firmware can
- * send, as many as one sample round plus a few, an rx buffer that holds the largest command it accepts.
- * Setup time only (allocates).
+ * The client a firmware gets: its options from the configuration (broker, credentials, TLS, the will) and its
+ * sizing — transmit slots as large as the largest message the firmware can send, as many as one sample round
+ * plus a few, an rx buffer that holds the largest command it accepts. Setup time only (allocates).
  *
  * Module scope: frozen constants and functions (XS preload).
  * @module
@@ -10,6 +10,8 @@
 import { sizeVarInt } from "../codec/bytes.js";
 import { sizeConnect } from "../codec/connect.js";
 import { utf8Encode, utf8Length } from "../codec/text.js";
+import type { MqttClientOptions } from "../client/client.js";
+import type { Host, TlsOptions } from "../client/host.js";
 import { KIND_QUANTITIES, PERIOD_MAX, type FirmwareConfig } from "./config.js";
 import { diagnosticNames, DiagnosticsPublisher, normalizeMac, type DiagnosticsProvider } from "./diagnostics.js";
 import { discoveryDocuments } from "./discovery.js";
@@ -147,4 +149,38 @@ export function discoveryDocumentSizes(config: FirmwareConfig, diagnostics?: Dia
     serialNumber: diagnostics?.serialNumber,
     diagnostics: diagnosticNames(diagnostics),
   }).map((d) => ({ topic: d.topic, size: utf8Length(d.json) }));
+}
+
+/**
+ * The client options of a firmware (setup time): broker, clean session, keep-alive, credentials, TLS, the
+ * retained `offline` will on the status topic, `sizing`, `drop-oldest` overflow, then `overrides` (the caller's
+ * client overrides and the firmware's callbacks).
+ * @param offline - the `offline` payload bytes (a view the firmware keeps)
+ */
+export function firmwareClientOptions(config: FirmwareConfig, host: Host, offline: Uint8Array, sizing: FirmwareClientSizing,
+  overrides: Partial<MqttClientOptions>): MqttClientOptions {
+  const tls = config.broker.tls;
+  let tlsOptions: TlsOptions | null = null;
+  if (tls) {
+    tlsOptions = { rejectUnauthorized: tls.rejectUnauthorized };
+    if (tls.ca !== undefined) tlsOptions.ca = tls.ca;
+    if (tls.cert !== undefined) tlsOptions.cert = tls.cert;
+    if (tls.key !== undefined) tlsOptions.key = tls.key;
+    if (tls.servername !== undefined) tlsOptions.servername = tls.servername;
+  }
+  return {
+    host,
+    hostname: config.broker.hostname,
+    port: config.broker.port,
+    clientId: config.deviceId,
+    cleanSession: true,
+    keepAlive: config.broker.keepAlive,
+    will: { topic: statusTopic(config.prefix, config.deviceId), payload: offline, qos: 1, retain: true },
+    username: config.broker.username,
+    password: config.broker.password,
+    tls: tlsOptions,
+    ...sizing,
+    overflow: "drop-oldest",
+    ...overrides,
+  } as MqttClientOptions;
 }

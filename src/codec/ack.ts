@@ -5,7 +5,7 @@
  */
 import { BUFFER_TOO_SMALL, INVALID_PACKET_TYPE, PACKET_ID_ZERO, TRAILING_BYTES, TRUNCATED } from "./codes.js";
 import { checkPacketId } from "./bytes.js";
-import { readFixedHeader, type Packet } from "./packet.js";
+import type { Packet } from "./packet.js";
 
 /**
  * Whether `type` is one of the packet-id-only acknowledgements.
@@ -51,16 +51,4 @@ export function decodeAckBody(buf: Uint8Array, start: number, end: number, out: 
   if (id === 0) return PACKET_ID_ZERO;
   out.packetId = id;
   return end;
-}
-
-/**
- * Decodes one whole acknowledgement occupying `buf[offset, offset + length)`.
- * @returns `offset + length`, or `INVALID_PACKET_TYPE` (not an ack type), fixed-header codes (`TRUNCATED`,
- *   `TRAILING_BYTES`, `MALFORMED_REMAINING_LENGTH`, `RESERVED_FLAGS`, `INVALID_FIELD`), `PACKET_ID_ZERO`
- */
-export function decodeAck(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  const start = readFixedHeader(buf, offset, length, out);
-  if (start < 0) return start;
-  if (!isAckType(out.type)) return INVALID_PACKET_TYPE;
-  return decodeAckBody(buf, start, offset + length, out);
 }

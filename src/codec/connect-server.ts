@@ -7,7 +7,7 @@ import {
   BUFFER_TOO_SMALL, CONNECT_RESERVED_FLAG, INVALID_CONNACK_CODE, INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_PROTOCOL,
   INVALID_WILL, PASSWORD_WITHOUT_USERNAME, PacketType, TRAILING_BYTES, TRUNCATED,
 } from "./codes.js";
-import { readFixedHeader } from "./packet.js";
+import { readFixedHeader } from "./frame.js";
 import type { ServerPacket } from "./packet-server.js";
 import { validateUtf8 } from "./text.js";
 import { validateTopicName } from "./topic.js";

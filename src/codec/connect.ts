@@ -4,12 +4,10 @@
  * @module
  */
 import {
-  BUFFER_TOO_SMALL, CONNACK_RESERVED, INVALID_CONNACK_CODE, INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_QOS,
-  MAX_REMAINING_LENGTH, PACKET_TOO_LARGE, PASSWORD_WITHOUT_USERNAME, PacketType, STRING_TOO_LONG, TRAILING_BYTES,
-  TRUNCATED,
+  BUFFER_TOO_SMALL, CONNACK_RESERVED, INVALID_CONNACK_CODE, INVALID_FIELD, INVALID_QOS, MAX_REMAINING_LENGTH, PACKET_TOO_LARGE, PASSWORD_WITHOUT_USERNAME, PacketType, STRING_TOO_LONG, TRAILING_BYTES, TRUNCATED,
 } from "./codes.js";
 import { copyBytes, putVarInt, varIntLength } from "./bytes.js";
-import { readFixedHeader, type Packet } from "./packet.js";
+import type { Packet } from "./packet.js";
 import { validateUtf8 } from "./text.js";
 import { validateTopicName } from "./topic.js";
 
@@ -145,16 +143,4 @@ export function decodeConnackBody(buf: Uint8Array, start: number, end: number, o
   out.sessionPresent = ackFlags !== 0;
   out.returnCode = code;
   return end;
-}
-
-/**
- * Decodes one whole CONNACK occupying `buf[offset, offset + length)`.
- * @returns `offset + length`, or `INVALID_PACKET_TYPE` (not a CONNACK), fixed-header codes, or the codes of
- *   {@link decodeConnackBody}
- */
-export function decodeConnack(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  const start = readFixedHeader(buf, offset, length, out);
-  if (start < 0) return start;
-  if (out.type !== PacketType.CONNACK) return INVALID_PACKET_TYPE;
-  return decodeConnackBody(buf, start, offset + length, out);
 }

@@ -9,7 +9,7 @@ import { decodeAckBody } from "./ack.js";
 import { decodeConnackBody } from "./connect.js";
 import { decodeConnectBody } from "./connect-server.js";
 import { StreamDecoder, type StreamDecoderOptions } from "./decoder.js";
-import { readFixedHeader } from "./packet.js";
+import { readFixedHeader } from "./frame.js";
 import { ServerPacket } from "./packet-server.js";
 import { decodeEmptyBody } from "./ping.js";
 import { decodePublishBody } from "./publish.js";

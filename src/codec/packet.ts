@@ -1,11 +1,9 @@
 /**
- * The reused decode result (client role) and the fixed-header checks shared by every packet family.
+ * The reused decode result (client role) and the first-byte check shared by every decoder. Reading a whole fixed
+ * header of an already framed packet is `readFixedHeader` in `frame.ts`.
  * @module
  */
-import {
-  INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_QOS, MALFORMED_REMAINING_LENGTH, RESERVED_FLAGS, TRAILING_BYTES,
-  TRUNCATED,
-} from "./codes.js";
+import { INVALID_PACKET_TYPE, INVALID_QOS, RESERVED_FLAGS } from "./codes.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -79,39 +77,4 @@ export function checkFixedHeader(header: number): number {
   if (type === 0 || type === 15) return INVALID_PACKET_TYPE;
   if (type === 6 || type === 8 || type === 10) return flags === 2 ? 0 : RESERVED_FLAGS;
   return flags === 0 ? 0 : RESERVED_FLAGS;
-}
-
-/**
- * Parses and checks the fixed header of a packet that must occupy exactly `length` bytes at `offset`, and
- * fills `type`, `flags`, `remainingLength`, `packetLength` and `buffer` of `out`.
- * @returns the offset of the variable header, or `INVALID_FIELD` (range outside `buf`), `TRUNCATED`,
- *   `TRAILING_BYTES`, `MALFORMED_REMAINING_LENGTH`, or a code of {@link checkFixedHeader}
- */
-export function readFixedHeader(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  if (!(offset >= 0 && length >= 0 && offset + length <= buf.length)) return INVALID_FIELD;
-  if (length < 2) return TRUNCATED;
-  const header = buf[offset]!;
-  const check = checkFixedHeader(header);
-  if (check < 0) return check;
-  const end = offset + length;
-  let pos = offset + 1;
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    if (pos >= end) return TRUNCATED;
-    if (shift === 28) return MALFORMED_REMAINING_LENGTH;
-    const b = buf[pos++]!;
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) break;
-  }
-  const total = pos - offset + value;
-  if (total > length) return TRUNCATED;
-  if (total < length) return TRAILING_BYTES;
-  out.type = header >> 4;
-  out.flags = header & 0x0f;
-  out.remainingLength = value;
-  out.packetLength = length;
-  out.buffer = buf;
-  return pos;
 }

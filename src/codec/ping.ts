@@ -3,7 +3,7 @@
  * @module
  */
 import { BUFFER_TOO_SMALL, INVALID_PACKET_TYPE, TRAILING_BYTES } from "./codes.js";
-import { readFixedHeader, type Packet } from "./packet.js";
+import type { Packet } from "./packet.js";
 
 /**
  * Whether `type` is PINGREQ, PINGRESP or DISCONNECT.
@@ -39,16 +39,4 @@ export function encodeEmpty(buf: Uint8Array, offset: number, type: number): numb
  */
 export function decodeEmptyBody(_buf: Uint8Array, start: number, end: number, _out: Packet): number {
   return start === end ? end : TRAILING_BYTES;
-}
-
-/**
- * Decodes one whole PINGREQ, PINGRESP or DISCONNECT occupying `buf[offset, offset + length)`.
- * @returns `offset + length`, or `INVALID_PACKET_TYPE` (another type), fixed-header codes (`TRUNCATED`,
- *   `TRAILING_BYTES`, `MALFORMED_REMAINING_LENGTH`, `RESERVED_FLAGS`, `INVALID_FIELD`)
- */
-export function decodeEmpty(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  const start = readFixedHeader(buf, offset, length, out);
-  if (start < 0) return start;
-  if (!isEmptyType(out.type)) return INVALID_PACKET_TYPE;
-  return decodeEmptyBody(buf, start, offset + length, out);
 }

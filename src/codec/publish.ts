@@ -3,11 +3,10 @@
  * @module
  */
 import {
-  BUFFER_TOO_SMALL, INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_QOS, MAX_REMAINING_LENGTH, PACKET_ID_ZERO,
-  PACKET_TOO_LARGE, PacketType, RESERVED_FLAGS, TRUNCATED,
+  BUFFER_TOO_SMALL, INVALID_FIELD, INVALID_QOS, MAX_REMAINING_LENGTH, PACKET_ID_ZERO, PACKET_TOO_LARGE, RESERVED_FLAGS, TRUNCATED,
 } from "./codes.js";
 import { checkPacketId, copyBytes, putVarInt, varIntLength } from "./bytes.js";
-import { readFixedHeader, type Packet } from "./packet.js";
+import type { Packet } from "./packet.js";
 import { validateTopicName } from "./topic.js";
 
 /**
@@ -169,17 +168,4 @@ export function decodePublishBody(buf: Uint8Array, header: number, start: number
   out.chunkOffset = 0;
   out.final = true;
   return end;
-}
-
-/**
- * Decodes one whole PUBLISH occupying `buf[offset, offset + length)`; offsets in `out` point into `buf`.
- * @returns `offset + length`, or `INVALID_PACKET_TYPE` (not a PUBLISH), the fixed-header codes of
- *   `readFixedHeader` (`TRUNCATED`, `TRAILING_BYTES`, `MALFORMED_REMAINING_LENGTH`, `INVALID_QOS`,
- *   `RESERVED_FLAGS`, `INVALID_FIELD`), or the codes of {@link decodePublishHead}
- */
-export function decodePublish(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  const start = readFixedHeader(buf, offset, length, out);
-  if (start < 0) return start;
-  if (out.type !== PacketType.PUBLISH) return INVALID_PACKET_TYPE;
-  return decodePublishBody(buf, buf[offset]!, start, offset + length, out);
 }

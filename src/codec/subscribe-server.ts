@@ -9,7 +9,7 @@ import {
   MAX_REMAINING_LENGTH, PACKET_ID_ZERO, PACKET_TOO_LARGE, PacketType, SUBSCRIBE_RESERVED, TRUNCATED,
 } from "./codes.js";
 import { checkPacketId, putVarInt, varIntLength } from "./bytes.js";
-import { readFixedHeader } from "./packet.js";
+import { readFixedHeader } from "./frame.js";
 import type { ServerPacket } from "./packet-server.js";
 import { validateTopicFilter } from "./topic.js";
 

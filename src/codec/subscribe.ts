@@ -4,11 +4,10 @@
  * @module
  */
 import {
-  BUFFER_TOO_SMALL, EMPTY_SUBSCRIPTION, INVALID_FIELD, INVALID_PACKET_TYPE, INVALID_QOS, INVALID_SUBACK_CODE,
-  MAX_REMAINING_LENGTH, PACKET_ID_ZERO, PACKET_TOO_LARGE, PacketType, TRUNCATED,
+  BUFFER_TOO_SMALL, EMPTY_SUBSCRIPTION, INVALID_FIELD, INVALID_QOS, INVALID_SUBACK_CODE, MAX_REMAINING_LENGTH, PACKET_ID_ZERO, PACKET_TOO_LARGE, TRUNCATED,
 } from "./codes.js";
 import { checkPacketId, copyBytes, putVarInt, varIntLength } from "./bytes.js";
-import { readFixedHeader, type Packet } from "./packet.js";
+import type { Packet } from "./packet.js";
 import { validateTopicFilter } from "./topic.js";
 
 /** SUBSCRIBE fields: the first `count` filters (UTF-8 bytes) with their requested QoS. */
@@ -131,16 +130,4 @@ export function decodeSubackBody(buf: Uint8Array, start: number, end: number, ou
   out.codesOffset = start + 2;
   out.codesCount = end - start - 2;
   return end;
-}
-
-/**
- * Decodes one whole SUBACK occupying `buf[offset, offset + length)`.
- * @returns `offset + length`, or `INVALID_PACKET_TYPE`, fixed-header codes, or the codes of
- *   {@link decodeSubackBody}
- */
-export function decodeSuback(buf: Uint8Array, offset: number, length: number, out: Packet): number {
-  const start = readFixedHeader(buf, offset, length, out);
-  if (start < 0) return start;
-  if (out.type !== PacketType.SUBACK) return INVALID_PACKET_TYPE;
-  return decodeSubackBody(buf, start, offset + length, out);
 }

@@ -30,6 +30,18 @@ describe("codec roles", () => {
     }
   });
 
+  it("the modules a device links import only each other (not frame.ts, fields.ts, server modules or the barrel)", () => {
+    const notOnDevice = /(-server|index|frame|fields)\.ts$/;
+    const device = sources("src/codec").filter((f) => !notOnDevice.test(f));
+    expect(device.map((f) => f.replace(/^.*\//, "")).sort()).toEqual([
+      "ack.ts", "bytes.ts", "codes.ts", "connect.ts", "decoder.ts", "packet.ts", "ping.ts", "pool.ts", "publish.ts",
+      "subscribe.ts", "text.ts", "topic.ts",
+    ]);
+    for (const f of device) {
+      for (const spec of imports(f)) expect(`${f} -> ${spec}`).not.toMatch(/(-server|index|frame|fields)\.js$/);
+    }
+  });
+
   it("the client and the firmware import no server-role codec module and not the barrel", () => {
     for (const f of [...sources("src/client"), ...sources("src/app")]) {
       for (const spec of imports(f)) {

@@ -259,8 +259,11 @@ describe("Home Assistant against the firmware, through mosquitto", () => {
     expect(diag.messages.every((m) => !m.retain)).toBe(true);
     const uptime = Number(last("uptime"));
     dev.cut();
-    await new Promise((r) => setTimeout(r, 2500));
+    // The firmware reconnects (backoff from 500 ms) and publishes a diagnostics round on the new connection.
+    for (let waited = 0; last("reconnects") !== "1" && waited < 8000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(last("reconnects")).toBe("1");
+    // Uptime is the firmware's, not the connection's: it keeps counting across the reconnect.
+    for (let waited = 0; Number(last("uptime")) <= uptime && waited < 4000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(Number(last("uptime"))).toBeGreaterThan(uptime);
     await diag.stop();
   }, 20_000);

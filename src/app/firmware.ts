@@ -39,7 +39,7 @@ import {
 import { diagnosticNames, DiagnosticsPublisher, normalizeMac, type DiagnosticsProvider } from "./diagnostics.js";
 import { DiscoveryAnnouncer } from "./discovery.js";
 import { Sensors } from "./sensors.js";
-import { SenmlWriter } from "./senml.js";
+import { senmlWriterFor, type SenmlWriter } from "./senml.js";
 import {
   DIAG_SIZE, discoveryDocumentSizes, firmwareClientOptions, NOT_A_NUMBER_TEXT, OUT_OF_RANGE_TEXT, READING_SLOT_SIZE,
   sizeClient,
@@ -181,26 +181,19 @@ export class Firmware {
     const diagnosticNamesList = diagnosticNames(provider);
 
     // Reading table.
-    const names: string[] = [];
     const quantities: Quantity[] = [];
     const sensorOf: number[] = [];
     config.sensors.forEach((s, si) => {
       for (const q of KIND_QUANTITIES[s.kind]) {
-        names.push(`${s.name}/${q}`);
         quantities.push(q);
         sensorOf.push(si);
       }
     });
-    const count = names.length;
+    const count = quantities.length;
     const n = config.sensors.length;
     this.readingQuantities = Object.freeze(quantities);
 
-    this.#senml = config.senml
-      ? new SenmlWriter(deviceId, names.map((name, i) => {
-        const q = QUANTITIES[quantities[i]!];
-        return { name: name.replace("/", ":"), unit: q.senmlUnit, decimals: q.decimals };
-      }))
-      : null;
+    this.#senml = senmlWriterFor(config);
     const senmlSize = this.#senml ? this.#senml.maxSize : 0;
 
     // One ArrayBuffer: [values f64 | int32 tables | byte tables, constant payloads, text regions | diag | senml].

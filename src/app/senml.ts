@@ -17,6 +17,8 @@
  */
 
 import { utf8Encode, writeAscii, writeDecimal } from "../codec/text.js";
+import { KIND_QUANTITIES, type FirmwareConfig } from "./config.js";
+import { QUANTITIES } from "./topics.js";
 
 /** One SenML record template: name and unit; the value is supplied per sample. */
 export interface SenmlRecord {
@@ -31,6 +33,20 @@ export interface SenmlRecord {
 /** The SenML base name for a device: `urn:dev:xsmqtt:<deviceId>:`. */
 export function senmlBaseName(deviceId: string): string {
   return `urn:dev:xsmqtt:${deviceId}:`;
+}
+
+/**
+ * The SenML writer of a firmware configuration: one record `<sensor>:<quantity>` per reading, in reading order
+ * (sensors as configured, each kind's quantities), or `null` when SenML is off. Setup time; allocates.
+ */
+export function senmlWriterFor(config: FirmwareConfig): SenmlWriter | null {
+  if (!config.senml) return null;
+  const records: SenmlRecord[] = [];
+  for (const s of config.sensors) {
+    for (const q of KIND_QUANTITIES[s.kind])
+      records.push({ name: `${s.name}:${q}`, unit: QUANTITIES[q].senmlUnit, decimals: QUANTITIES[q].decimals });
+  }
+  return new SenmlWriter(config.deviceId, records);
 }
 
 /** Writes SenML documents for a fixed list of records into caller-owned buffers. */

@@ -15,9 +15,9 @@ import type { Host, TlsOptions } from "../client/host.js";
 import { KIND_QUANTITIES, PERIOD_MAX, type FirmwareConfig } from "./config.js";
 import { diagnosticNames, DiagnosticsPublisher, normalizeMac, type DiagnosticsProvider } from "./diagnostics.js";
 import { discoveryDocuments } from "./discovery.js";
-import { SenmlWriter } from "./senml.js";
+import { senmlWriterFor } from "./senml.js";
 import {
-  deviceErrorTopic, diagnosticTopic, OFFLINE, ONLINE, periodCommandTopic, periodStateTopic, QUANTITIES, readingTopic,
+  deviceErrorTopic, diagnosticTopic, OFFLINE, ONLINE, periodCommandTopic, periodStateTopic, readingTopic,
   senmlTopic, sensorErrorTopic, statusTopic,
 } from "./topics.js";
 
@@ -126,14 +126,7 @@ export function sizeClient(config: FirmwareConfig, docs: readonly { topic: strin
 export function firmwareClientSizing(config: FirmwareConfig, diagnostics?: DiagnosticsProvider): FirmwareClientSizing {
   const names = diagnosticNames(diagnostics);
   const docs = config.discovery ? discoveryDocumentSizes(config, diagnostics) : [];
-  let senmlMax = 0;
-  if (config.senml) {
-    const records: { name: string; unit: string; decimals: number }[] = [];
-    for (const s of config.sensors) {
-      for (const q of KIND_QUANTITIES[s.kind]) records.push({ name: `${s.name}:${q}`, unit: QUANTITIES[q].senmlUnit, decimals: QUANTITIES[q].decimals });
-    }
-    senmlMax = new SenmlWriter(config.deviceId, records).maxSize;
-  }
+  const senmlMax = senmlWriterFor(config)?.maxSize ?? 0;
   return sizeClient(config, docs, senmlMax, names);
 }
 

@@ -8,12 +8,15 @@
  * - the README's "Use it from Node" example, taken from the README, type-checks and runs against mosquitto;
  * - the `xsmqtt-sim` bin runs the simulator against its embedded broker and exits 0.
  *
+ * The pack runs in a copy of the package's sources (with this clone's node_modules linked), so its `prepack`
+ * build never touches the working tree's dist/ while someone else's run uses it.
+ *
  * Offline: the tarball's own dependency (aedes, the simulator's embedded broker) is copied into the project
  * from this clone's node_modules (the production entries of package-lock.json) before `npm install --offline`,
  * which then only unpacks the tarball; TypeScript and @types/node come from the clone as well.
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -72,7 +75,11 @@ describe("npm package: pack, install, import, run", () => {
     dir = mkdtempSync(path.join(tmpdir(), `xsmqtt-pack-${process.pid}-`));
     project = path.join(dir, "project");
     broker = await startMosquitto();
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: root, timeout: 180_000 });
+    const copy = path.join(dir, "xsmqtt");
+    for (const entry of ["package.json", "package-lock.json", "README.md", "tsconfig.json", "tsconfig.build.json", "src", "hosts/node", "sim"])
+      cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+    symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: copy, timeout: 180_000 });
     const packed = JSON.parse(stdout.slice(stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(dir, packed[0]!.filename);
     files = packed[0]!.files.map((f) => f.path);

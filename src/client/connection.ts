@@ -171,6 +171,11 @@ export class Link {
     if (this.events.push(kind, num, ref) === 0) this.counters.eventsDropped = this.events.dropped;
   }
 
+  /** Runs the queued callbacks now (the caller guarantees a consistent state). */
+  runEvents(): void {
+    this.#runEvents();
+  }
+
   #runEvents(): void {
     if (this.#emitting) return;
     this.#emitting = true;

@@ -106,32 +106,55 @@ export interface MqttClientOptions {
 }
 
 
-/** Validated configuration (built once at construction). */
+/** Validated configuration (built once at construction); fields as in {@link MqttClientOptions}, defaults applied. */
 export interface ClientConfig {
+  /** The host seam. */
   host: Host;
+  /** Broker host name or IPv4 address. */
   hostname: string;
+  /** Broker port. */
   port: number;
+  /** `host.tls` when `tls` is set, else `host.tcp`. */
   socketClass: SocketConstructor;
+  /** TLS options, or null for plain TCP. */
   tls: TlsOptions | null;
+  /** CONNECT fields, as bytes. */
   connect: ConnectInfo;
   /** Exact CONNECT packet size. */
   connectSize: number;
+  /** CONNECT clean-session flag. */
   cleanSession: boolean;
+  /** Keepalive, seconds. */
   keepAlive: number;
+  /** Bytes per tx slot. */
   slotSize: number;
+  /** In-flight window. */
   window: number;
+  /** Offline queue capacity. */
   queue: number;
+  /** Tx slots (not counting the staging region). */
   slots: number;
+  /** Overflow policy is "drop-oldest". */
   dropOldest: boolean;
+  /** Receive buffer size. */
   rxSize: number;
+  /** Largest incoming packet accepted. */
   maxIncoming: number;
+  /** Policy for a PUBLISH larger than the receive buffer. */
   oversize: "refuse" | "stream" | "skip";
+  /** Ms from socket open to CONNACK. */
   connectTimeout: number;
+  /** Subscription table size. */
   maxSubs: number;
+  /** Reconnect after a loss. */
   reconnect: boolean;
+  /** Backoff policy. */
   backoff: BackoffOptions;
+  /** Strikes that set a QoS 1 message aside (0 = never). */
   poisonAfter: number;
+  /** PINGRESP deadline, ms. */
   pingTimeout: number;
+  /** Application callbacks (validated functions or undefined). */
   onConnected: ((sessionPresent: boolean) => void) | undefined;
   onDisconnected: ((code: number) => void) | undefined;
   onError: ((error: MqttError) => void) | undefined;

@@ -97,6 +97,12 @@ export class Receiver {
         if (r !== CHUNK || p.final) link.keepalive.lastReceived = now; // complete packets only
         this.#handle(p, r === CHUNK);
         if (socket !== link.tx.socket) return;
+        // Between packets the state is consistent: let queued callbacks (e.g. one HandlerError per message of
+        // a long burst) run before the event ring fills up.
+        if (link.events.count > link.events.capacity >> 1) {
+          link.runEvents();
+          if (socket !== link.tx.socket) return;
+        }
         if (link.tx.failed) {
           link.writeFailed();
           return;

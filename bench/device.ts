@@ -1,0 +1,457 @@
+/**
+ * Device footprint benchmark (issue 9, item 5): xsmqtt on Moddable's own runtime against Moddable's MQTT
+ * clients, all built the same way with the Moddable SDK's mcconfig for `lin` and run in its simulator.
+ *
+ *   npm run bench:device                    (tsx bench/device.ts)
+ *   npm run bench:device -- --rounds 2000 --ref HEAD --no-firmware --keep
+ *
+ * Needs MODDABLE (the SDK, with its lin tools and mcsim built), xvfb-run and mosquitto. It builds:
+ *  (a) bench/device/xsmqtt-publisher: our client publishing like a sensor, through a generated manifest that
+ *      maps ONLY the client-role codec and the client modules one by one, derived from src/codec and
+ *      src/client at run time (every .ts except index.ts barrels, *-server.ts and .d.ts);
+ *  (b) bench/device/moddable-publisher: Moddable's ECMA-419 example client
+ *      ($MODDABLE/examples/io/tcp/mqttclient, `embedded:network/mqtt/client`) doing the same publishing;
+ *  (c) Moddable's classic client ($MODDABLE/modules/network/mqtt) through its mqttbasic example, for size;
+ *  (d) the whole firmware (./manifest.json), for size, when it builds.
+ * (a) and (b) are instrumented release builds (`mcconfig -m -i -p lin -t build -o <tmp>`: the .xsb are the
+ * release ones; -i only turns on XS's instrumentation, which tracks the stack high-water mark). They run
+ * headless (`xvfb-run -a stdbuf -oL -eL mcsim mc.so`) against one private mosquitto, one after the other,
+ * and report through trace() the figures of bench/device/meter (the XS machine's own slot, chunk and stack
+ * counters, plus Moddable's `instrumentation` module as a cross-check; CPU time of the XS thread).
+ *
+ * Options: --rounds N (3 QoS 1 messages per round, default 1000); --ref <git ref> measures that commit's
+ * files (git archive into the temp dir) instead of the working tree; --no-firmware; --keep keeps the temp
+ * dir; --timeout <s> per app run (default 300); --cache <dir> keeps the build folders there, so a later run
+ * rebuilds only what changed (a full set of builds takes several minutes on 2 cores).
+ * The last line: `device xsb codec+client <n> B moddable-mqttclient <m> B ratio <r>x heap <h> B moddable-heap <k> B`.
+ * @module
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { startMosquitto } from "../test/helpers/mosquitto.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..");
+const LAYERS = ["codec", "client"] as const;
+
+// ---------------------------------------------------------------------------------------------- options
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const rounds = Number(option("--rounds") ?? 1000);
+const ref = option("--ref");
+const withFirmware = !process.argv.includes("--no-firmware");
+const keep = process.argv.includes("--keep");
+const runTimeout = Number(option("--timeout") ?? 300) * 1000;
+const cache = option("--cache");
+
+const MODDABLE = process.env["MODDABLE"];
+if (!MODDABLE) {
+  console.error("bench:device: MODDABLE is not set. Point it at a Moddable SDK with the lin tools and mcsim built");
+  console.error("(e.g. `export MODDABLE=$HOME/moddable`; see the Moddable SDK's Linux getting-started guide).");
+  process.exit(2);
+}
+const toolDir = path.join(MODDABLE, "build", "bin", "lin", "release");
+const mcsim = path.join(toolDir, "mcsim");
+for (const tool of ["mcconfig", "mcsim"]) {
+  if (!existsSync(path.join(toolDir, tool))) {
+    console.error(`bench:device: ${path.join(toolDir, tool)} not found: build the Moddable lin tools first`);
+    process.exit(2);
+  }
+}
+const env = { ...process.env, MODDABLE, PATH: `${toolDir}:${path.join(repo, "node_modules", ".bin")}:${process.env["PATH"]}` };
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+const work = mkdtempSync(path.join(os.tmpdir(), "xsmqtt-bench-device-"));
+function log(line = ""): void {
+  console.log(line);
+}
+function kb(n: number): string {
+  return `${(n / 1024).toFixed(1)} KB`;
+}
+function pad(s: string | number, n: number): string {
+  return String(s).padStart(n);
+}
+
+/** The tree measured: the working tree, or `--ref` exported with git archive (never touching the checkout). */
+function sourceTree(): string {
+  if (!ref) return repo;
+  const tree = path.join(work, "tree");
+  mkdirSync(tree);
+  const paths = ["manifest.json", "src", "hosts", "sim"].filter((p) => {
+    try {
+      execFileSync("git", ["cat-file", "-e", `${ref}:${p}`], { cwd: repo, stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const tar = execFileSync("git", ["archive", ref, ...paths], { cwd: repo, maxBuffer: 1 << 28 });
+  execFileSync("tar", ["-x", "-C", tree], { input: tar });
+  return tree;
+}
+
+/** Device modules of one layer: every .ts in src/<layer> except barrels, server-role files and declarations. */
+function layerFiles(tree: string, layer: string): string[] {
+  return readdirSync(path.join(tree, "src", layer))
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts" && !f.endsWith("-server.ts") && !f.endsWith(".test.ts"))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+interface Build {
+  ok: boolean;
+  log: string;
+  modules: string; // folder of the .xsb files
+  app: string; // mc.so
+}
+
+/** `mcconfig -m [-i] -p lin -t build -o <out> <manifest> key=value...`; never launches anything. */
+function mcconfig(manifest: string, label: string, config: string[], instrument: boolean): Build {
+  const out = path.join(cache ? path.resolve(cache) : work, `out-${label}`);
+  mkdirSync(out, { recursive: true });
+  const args = ["-m", ...(instrument ? ["-i"] : []), "-p", "lin", "-t", "build", "-o", out, manifest, ...config];
+  const started = Date.now();
+  const r = spawnSync("mcconfig", args, { cwd: path.dirname(manifest), env, encoding: "utf8", maxBuffer: 1 << 26 });
+  const text = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  writeFileSync(path.join(work, `build-${label}.log`), `mcconfig ${args.join(" ")}\n${text}`);
+  const goal = instrument ? "instrument" : "release";
+  const name = path.basename(path.dirname(manifest));
+  const build = {
+    ok: r.status === 0,
+    log: text,
+    modules: path.join(out, "tmp", "lin", "mc", goal, name, "modules"),
+    app: path.join(out, "bin", "lin", "mc", goal, name, "mc.so"),
+  };
+  log(`  built ${label} in ${((Date.now() - started) / 1000).toFixed(0)} s: ${build.ok ? "ok" : `FAILED (exit ${r.status})`}`);
+  return build;
+}
+
+/** The first error lines of a failed build. */
+function buildErrors(text: string): string[] {
+  return text.split("\n").filter((l) => /error|Error|not found|failure/.test(l) && !/^#/.test(l)).slice(0, 6);
+}
+
+/** Every .xsb under a modules folder, by its path there (e.g. `xsmqtt/codec/ack.xsb`). */
+function xsbSizes(modules: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(".xsb")) sizes.set(path.relative(modules, full), statSync(full).size);
+    }
+  };
+  if (existsSync(modules)) walk(modules);
+  return sizes;
+}
+function sumWhere(sizes: Map<string, number>, test: (key: string) => boolean): number {
+  let n = 0;
+  for (const [k, v] of sizes) if (test(k)) n += v;
+  return n;
+}
+function find(sizes: Map<string, number>, suffix: string): number {
+  for (const [k, v] of sizes) if (k.endsWith(suffix)) return v;
+  return 0;
+}
+
+/** Runs an app in mcsim headless and collects its `bench <key> <value>` lines until `done` or `fail`. */
+function runApp(app: string, label: string): Promise<Map<string, string>> {
+  return new Promise((resolve) => {
+    const figures = new Map<string, string>();
+    let output = "";
+    const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", "-eL", mcsim, app], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const stop = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL"); // our own process group only
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      figures.set("fail", `timeout after ${runTimeout / 1000} s`);
+      stop();
+    }, runTimeout);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      let nl: number;
+      while ((nl = output.indexOf("\n")) >= 0) {
+        const line = output.slice(0, nl);
+        output = output.slice(nl + 1);
+        const m = /^bench (\S+) (.*)$/.exec(line);
+        if (!m) continue;
+        figures.set(m[1]!, m[2]!);
+        if (m[1] === "done" || m[1] === "fail") stop();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", () => {
+      clearTimeout(timer);
+      writeFileSync(path.join(work, `run-${label}.log`), [...figures].map(([k, v]) => `${k} ${v}`).join("\n") + "\n");
+      resolve(figures);
+    });
+  });
+}
+
+/** What costs bytes in a source file: counts read with the TypeScript compiler API. */
+interface SourceShape {
+  functions: number; // functions, methods, accessors, constructors, arrows
+  classes: number;
+  fields: number; // class property declarations (each is initialised by code in the constructor)
+  stringBytes: number; // string and template literal text, excluding module specifiers
+  throws: number;
+  exports: number;
+}
+function shapeOf(file: string): SourceShape {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const s: SourceShape = { functions: 0, classes: 0, fields: 0, stringBytes: 0, throws: 0, exports: 0 };
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && !ts.isFunctionTypeNode(node) && !ts.isMethodSignature(node) && !ts.isCallSignatureDeclaration(node) &&
+      !ts.isConstructSignatureDeclaration(node) && !ts.isIndexSignatureDeclaration(node) && !ts.isConstructorTypeNode(node) &&
+      (node as ts.FunctionLikeDeclaration).body !== undefined) s.functions++;
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) s.classes++;
+    if (ts.isPropertyDeclaration(node) && !(ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Ambient)) s.fields++;
+    if (ts.isThrowStatement(node)) s.throws++;
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isImportDeclaration(node.parent) &&
+      !ts.isExportDeclaration(node.parent) && !ts.isLiteralTypeNode(node.parent) && !ts.isExternalModuleReference(node.parent)) s.stringBytes += node.text.length;
+    if (ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) s.stringBytes += node.text.length;
+    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return; // types cost nothing
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  for (const st of source.statements) {
+    if (ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) &&
+      !ts.isInterfaceDeclaration(st) && !ts.isTypeAliasDeclaration(st)) {
+      s.exports += ts.isVariableStatement(st) ? st.declarationList.declarations.length : 1;
+    }
+  }
+  return s;
+}
+
+/** mcconfig's default `creation` (tools/mcconfig.js filterCreation), used by esp32 when no target sets one. */
+function defaultCreation(): { chunk: number; heap: number; stack: number; source: string } {
+  const text = readFileSync(path.join(MODDABLE!, "tools", "mcconfig.js"), "utf8");
+  const num = (re: RegExp, fallback: number): number => Number(re.exec(text)?.[1] ?? fallback);
+  const esp32 = JSON.parse(readFileSync(path.join(MODDABLE!, "build", "devices", "esp32", "manifest.json"), "utf8")) as { creation?: unknown };
+  return {
+    chunk: num(/creation\.chunk\.initial = (\d+)/, 32768),
+    heap: num(/creation\.heap\.initial = (\d+)/, 2048),
+    stack: num(/creation\.stack \?\?= (\d+)/, 384),
+    source: esp32.creation === undefined ? "tools/mcconfig.js filterCreation (build/devices/esp32/manifest.json sets none)" : "build/devices/esp32/manifest.json",
+  };
+}
+
+function sdkVersion(): string {
+  const h = readFileSync(path.join(MODDABLE!, "xs", "sources", "xsCommon.h"), "utf8");
+  const v = (n: string): string => new RegExp(`#define XS_${n}_VERSION (\\d+)`).exec(h)?.[1] ?? "?";
+  let tag = "";
+  try {
+    tag = JSON.parse(readFileSync(path.join(MODDABLE!, "tools", "package.json"), "utf8")).version ?? "";
+  } catch {
+    /* not in every SDK */
+  }
+  return `${tag ? `Moddable SDK ${tag}, ` : ""}XS ${v("MAJOR")}.${v("MINOR")}.${v("PATCH")}`;
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const tree = sourceTree();
+  const commit = ref ? execFileSync("git", ["rev-parse", "--short", ref], { cwd: repo, encoding: "utf8" }).trim() : "working tree";
+  log(`bench:device  ${sdkVersion()} at ${MODDABLE}; lin simulator (mcsim, headless); node ${process.version}`);
+  log(`  sources: ${ref ? `${ref} (${commit}, via git archive)` : `working tree of ${repo}`}; temp ${work}`);
+
+  const broker = await startMosquitto({ quiet: true, maxInflightMessages: 0, maxQueuedMessages: 100000 });
+  const config = [`port=${broker.port}`, `rounds=${rounds}`];
+  log(`  mosquitto on 127.0.0.1:${broker.port}; ${rounds} rounds x 3 QoS 1 messages, window 4`);
+
+  try {
+    // (a) our publisher: a generated manifest includes bench/device/xsmqtt-publisher/manifest.json and maps
+    // the device modules one by one (preloaded, as the firmware preloads them).
+    const files: Record<string, string[]> = {};
+    const modules: Record<string, string> = {};
+    const preload: string[] = [];
+    for (const layer of LAYERS) {
+      files[layer] = layerFiles(tree, layer);
+      for (const f of files[layer]!) {
+        modules[`xsmqtt/${layer}/${f}`] = path.join(tree, "src", layer, f);
+        preload.push(`xsmqtt/${layer}/${f}`);
+      }
+    }
+    const oursDir = path.join(work, "xsmqtt-publisher");
+    mkdirSync(oursDir);
+    const oursManifest = path.join(oursDir, "manifest.json");
+    writeFileSync(oursManifest, JSON.stringify({
+      include: [path.join(here, "device", "xsmqtt-publisher", "manifest.json")],
+      modules,
+      preload,
+    }, null, "\t"));
+    log(`  codec modules: ${files["codec"]!.join(" ")}`);
+    log(`  client modules: ${files["client"]!.join(" ")}`);
+
+    const ours = mcconfig(oursManifest, "xsmqtt-publisher", config, true);
+    const peer = mcconfig(path.join(here, "device", "moddable-publisher", "manifest.json"), "moddable-publisher", config, true);
+    const classic = mcconfig(path.join(MODDABLE!, "examples", "network", "mqtt", "mqttbasic", "manifest.json"), "mqttbasic", [], false);
+    const firmware = withFirmware ? mcconfig(path.join(tree, "manifest.json"), "firmware", [], false) : undefined;
+    if (!ours.ok) {
+      log("xsmqtt publisher does not build:");
+      for (const l of buildErrors(ours.log)) log(`    ${l}`);
+    }
+
+    const oursRun = ours.ok ? await runApp(ours.app, "xsmqtt") : new Map<string, string>();
+    const peerRun = peer.ok ? await runApp(peer.app, "moddable") : new Map<string, string>();
+
+    // ------------------------------------------------------------------------------------------ sizes
+    const oursXsb = xsbSizes(ours.modules);
+    const peerXsb = xsbSizes(peer.modules);
+    const classicXsb = xsbSizes(classic.modules);
+    log();
+    log(".xsb bytes per file (release bytecode; source shape from the TypeScript AST: functions incl. methods/arrows,");
+    log("class fields, bytes of string literals, throw sites, exported bindings)");
+    log(`${"module".padEnd(26)}${pad("xsb B", 8)}${pad("src B", 8)}${pad("fns", 6)}${pad("fields", 8)}${pad("str B", 7)}${pad("throws", 8)}${pad("exports", 9)}`);
+    const layerTotal: Record<string, number> = {};
+    for (const layer of LAYERS) {
+      const rows = files[layer]!.map((f) => {
+        const src = path.join(tree, "src", layer, `${f}.ts`);
+        return { f, xsb: oursXsb.get(`xsmqtt/${layer}/${f}.xsb`) ?? 0, src: statSync(src).size, shape: shapeOf(src) };
+      }).sort((a, b) => b.xsb - a.xsb);
+      layerTotal[layer] = rows.reduce((n, r) => n + r.xsb, 0);
+      for (const r of rows) {
+        const s = r.shape;
+        log(`${`${layer}/${r.f}`.padEnd(26)}${pad(r.xsb, 8)}${pad(r.src, 8)}${pad(s.functions, 6)}${pad(s.fields, 8)}${pad(s.stringBytes, 7)}${pad(s.throws, 8)}${pad(s.exports, 9)}`);
+      }
+      log(`${`${layer} total`.padEnd(26)}${pad(layerTotal[layer]!, 8)}`);
+    }
+    const codecClient = layerTotal["codec"]! + layerTotal["client"]!;
+    const oursApp = oursXsb.get("main.xsb") ?? 0;
+    const oursAll = sumWhere(oursXsb, () => true);
+    const mqttclient = find(peerXsb, "network/mqtt/client.xsb");
+    const dnsResolver = find(peerXsb, "network/dns/resolver/udp.xsb");
+    const peerConfig = find(peerXsb, "mqttclient/config.xsb");
+    const peerApp = peerXsb.get("main.xsb") ?? 0;
+    const peerAll = sumWhere(peerXsb, () => true);
+    const classicMqtt = classicXsb.get("mqtt.xsb") ?? 0;
+    const target = 16 * 1024;
+    log();
+    log("layer                                        xsmqtt     Moddable ECMA-419 mqttclient   Moddable classic mqtt");
+    log(`codec (client role)                    ${pad(layerTotal["codec"]!, 10)} B`);
+    log(`client                                 ${pad(layerTotal["client"]!, 10)} B`);
+    log(`codec + client                         ${pad(codecClient, 10)} B ${pad(mqttclient, 14)} B (client.xsb) ${pad(classicMqtt, 14)} B (mqtt.xsb)`);
+    log(`  + name resolution / config                      ${pad(dnsResolver + peerConfig, 14)} B (dns/resolver/udp ${dnsResolver}, mqttclient/config ${peerConfig})`);
+    log(`bench app (main)                       ${pad(oursApp, 10)} B ${pad(peerApp, 14)} B`);
+    log(`whole app, every .xsb incl. runtime    ${pad(oursAll, 10)} B ${pad(peerAll, 14)} B`);
+    log(`target codec + client <= ${target} B: ${codecClient <= target ? "met" : `MISSED by ${codecClient - target} B (${(codecClient / target).toFixed(2)}x the budget)`}; ` +
+      `${(codecClient / mqttclient).toFixed(2)}x the ECMA-419 client, ${(codecClient / classicMqtt).toFixed(2)}x the classic one`);
+
+    if (firmware) {
+      log();
+      if (firmware.ok) {
+        const fw = xsbSizes(firmware.modules);
+        const part = (prefix: string): number => sumWhere(fw, (k) => k.startsWith(prefix));
+        const fwLayers: [string, number][] = [
+          ["xsmqtt/codec", part("xsmqtt/codec/")], ["xsmqtt/client", part("xsmqtt/client/")], ["xsmqtt/drivers", part("xsmqtt/drivers/")],
+          ["xsmqtt/app", part("xsmqtt/app/")], ["xsmqtt/moddable (hosts)", part("xsmqtt/moddable/")],
+          ["main (hosts/moddable/main)", fw.get("main.xsb") ?? 0], ["xsmqtt/sim (lin only)", part("xsmqtt/sim/")],
+        ];
+        const ourTotal = fwLayers.reduce((n, [, v]) => n + v, 0);
+        const fwAll = sumWhere(fw, () => true);
+        log(`firmware (${path.relative(repo, path.join(tree, "manifest.json")) || "manifest.json"}, release build for lin): every .xsb ${fwAll} B, xsmqtt's ${ourTotal} B`);
+        for (const [name, v] of fwLayers) log(`  ${name.padEnd(30)}${pad(v, 8)} B`);
+        log(`  ${"Moddable runtime modules".padEnd(30)}${pad(fwAll - ourTotal, 8)} B`);
+        const strays = [...fw.keys()].filter((k) => /xsmqtt\/(codec|client)\/(index|.*-server)\.xsb$/.test(k));
+        log(`  barrels or server-role modules in the device build: ${strays.length ? strays.join(" ") : "none"}`);
+      } else {
+        log("firmware (manifest.json): does not build for lin yet; first errors:");
+        for (const l of buildErrors(firmware.log)) log(`    ${l}`);
+      }
+    }
+
+    // ------------------------------------------------------------------------------------------ heap
+    const num = (m: Map<string, string>, k: string): number => Number(m.get(k) ?? NaN);
+    for (const [name, run] of [["xsmqtt", oursRun], ["moddable", peerRun]] as const) {
+      if (run.has("fail") || !run.has("done")) log(`${name} run FAILED: ${run.get("fail") ?? "no result"} (log in ${work})`);
+    }
+    const slotSize = num(oursRun, "slot.size") || num(peerRun, "slot.size");
+    /** Live heap above the runtime's baseline, bytes on this runtime: the worst of the GC'd samples. */
+    const live = (m: Map<string, string>): { slots: number; chunks: number; bytes: number } => {
+      const base = { s: num(m, "baseline.slots"), c: num(m, "baseline.chunks") };
+      const samples = [["connected.slots", "connected.chunks"], ["warm.slots", "warm.chunks"], ["live.slots", "live.chunks"]]
+        .map(([s, c]) => ({ slots: num(m, s!) - base.s, chunks: num(m, c!) - base.c }));
+      const slots = Math.max(...samples.map((x) => x.slots));
+      const chunks = Math.max(...samples.map((x) => x.chunks));
+      return { slots, chunks, bytes: slots * slotSize + chunks };
+    };
+    const ol = live(oursRun);
+    const pl = live(peerRun);
+    const pool = num(oursRun, "pool.bytes");
+    const creation = defaultCreation();
+    log();
+    log(`heap and stack on the XS machine (lin, 64-bit: ${slotSize} B per slot; esp32 has 16 B slots, its chunks are at most these)`);
+    log(`${"".padEnd(54)}${pad("xsmqtt", 12)}${pad("moddable", 12)}`);
+    const row = (label: string, a: number | string, b: number | string): void => log(`${label.padEnd(54)}${pad(a, 12)}${pad(b, 12)}`);
+    row("runtime baseline at main (slots / chunk B)", `${oursRun.get("baseline.slots")}/${oursRun.get("baseline.chunks")}`, `${peerRun.get("baseline.slots")}/${peerRun.get("baseline.chunks")}`);
+    for (const [k, v] of oursRun) if (k.startsWith("mark.")) row(`live after ${k.slice(5)}, GC'd (xsmqtt)`, v, "");
+    for (const [k, v] of peerRun) if (k.startsWith("mark.")) row(`live after ${k.slice(5)}, GC'd (moddable)`, "", v);
+    row("live after CONNACK, GC'd (slots / chunk B)", `${oursRun.get("connected.slots")}/${oursRun.get("connected.chunks")}`, `${peerRun.get("connected.slots")}/${peerRun.get("connected.chunks")}`);
+    row("live in steady state, GC'd (slots / chunk B)", `${oursRun.get("warm.slots")}/${oursRun.get("warm.chunks")}`, `${peerRun.get("warm.slots")}/${peerRun.get("warm.chunks")}`);
+    row("live at the end, GC'd (slots / chunk B)", `${oursRun.get("live.slots")}/${oursRun.get("live.chunks")}`, `${peerRun.get("live.slots")}/${peerRun.get("live.chunks")}`);
+    row("client's live heap above baseline: slots", ol.slots, pl.slots);
+    row("                                   chunk B", ol.chunks, pl.chunks);
+    row(`                                   B (${slotSize} B slots + chunks)`, ol.bytes, pl.bytes);
+    row("                                   B at esp32's 16 B slots", ol.slots * 16 + ol.chunks, pl.slots * 16 + pl.chunks);
+    row("XS high-water mark, setup+connect (slots / chunk B)", `${oursRun.get("setup.peak.slots")}/${oursRun.get("setup.peak.chunks")}`, `${peerRun.get("setup.peak.slots")}/${peerRun.get("setup.peak.chunks")}`);
+    row("XS high-water mark, steady state (slots / chunk B)", `${oursRun.get("steady.peak.slots")}/${oursRun.get("steady.peak.chunks")}`, `${peerRun.get("steady.peak.slots")}/${peerRun.get("steady.peak.chunks")}`);
+    row("  allocated in steady state (peak - live at warm)", `${num(oursRun, "steady.peak.slots") - num(oursRun, "warm.slots")}/${num(oursRun, "steady.peak.chunks") - num(oursRun, "warm.chunks")}`,
+      `${num(peerRun, "steady.peak.slots") - num(peerRun, "warm.slots")}/${num(peerRun, "steady.peak.chunks") - num(peerRun, "warm.chunks")}`);
+    const perMsg = (m: Map<string, string>, k: string): string => {
+      const [a, b] = (m.get(k) ?? "NaN/NaN").split("/").map(Number);
+      const n = num(m, "steady.messages");
+      return `${(a! / n).toFixed(2)}/${(b! / n).toFixed(1)}`;
+    };
+    row("  allocated per message in publish (slots / chunk B)", perMsg(oursRun, "steady.alloc.publish"), perMsg(peerRun, "steady.alloc.publish"));
+    row("  allocated per message elsewhere (receive, timers)", perMsg(oursRun, "steady.alloc.other"), perMsg(peerRun, "steady.alloc.other"));
+    row("heap reserved by the runtime (slots / chunk B)", `${oursRun.get("reserved.slots")}/${oursRun.get("reserved.chunks")}`, `${peerRun.get("reserved.slots")}/${peerRun.get("reserved.chunks")}`);
+    row("stack high-water mark (slots, of the stack size)", `${oursRun.get("setup.peak.stack")}|${oursRun.get("steady.peak.stack")}/${oursRun.get("stack.size")}`,
+      `${peerRun.get("setup.peak.stack")}|${peerRun.get("steady.peak.stack")}/${peerRun.get("stack.size")}`);
+    row("instrumentation: slot B/chunk B/stack B in use", `${oursRun.get("instr.slots.bytes")}/${oursRun.get("instr.chunks.bytes")}/${oursRun.get("instr.stack.bytes")}`,
+      `${peerRun.get("instr.slots.bytes")}/${peerRun.get("instr.chunks.bytes")}/${peerRun.get("instr.stack.bytes")}`);
+    const msgs = (m: Map<string, string>): number => num(m, "acked");
+    row("messages acknowledged", `${oursRun.get("acked")}/${oursRun.get("messages")}`, `${peerRun.get("acked")}/${peerRun.get("messages")}`);
+    row("CPU per message, XS thread, CONNACK to last PUBACK (us)", (num(oursRun, "cpu.us") / msgs(oursRun)).toFixed(1), (num(peerRun, "cpu.us") / msgs(peerRun)).toFixed(1));
+    row("  of which inside the publish call (us)", (num(oursRun, "publish.cpu.us") / msgs(oursRun)).toFixed(1), (num(peerRun, "publish.cpu.us") / msgs(peerRun)).toFixed(1));
+    row("wall time per message (us)", (num(oursRun, "wall.us") / msgs(oursRun)).toFixed(0), (num(peerRun, "wall.us") / msgs(peerRun)).toFixed(0));
+    log(`configured pools (tx slots x size + rx buffer): ${pool} B`);
+    const heapOk = ol.bytes <= pl.bytes + pool;
+    log(`target heap <= Moddable's + pools (${pl.bytes} + ${pool} = ${pl.bytes + pool} B): ${heapOk ? "met" : `MISSED by ${ol.bytes - pl.bytes - pool} B (${(ol.bytes / (pl.bytes + pool)).toFixed(1)}x)`}`);
+
+    // esp32 default creation with 25 % to spare: what the app keeps live (runtime baseline included), and the
+    // deepest stack; slot counts carry over to esp32, chunk bytes are 64-bit here (an upper bound).
+    const liveSlotsAll = Math.max(num(oursRun, "connected.slots"), num(oursRun, "warm.slots"), num(oursRun, "live.slots"));
+    const liveChunksAll = Math.max(num(oursRun, "connected.chunks"), num(oursRun, "warm.chunks"), num(oursRun, "live.chunks"));
+    const stackPeak = Math.max(num(oursRun, "setup.peak.stack"), num(oursRun, "steady.peak.stack"));
+    const fit = (used: number, size: number): string => `${used}/${size} = ${((used / size) * 100).toFixed(0)} % used, ${used <= size * 0.75 ? "fits with >= 25 % spare" : `NO 25 % spare (needs <= ${Math.floor(size * 0.75)})`}`;
+    log(`esp32 default creation (${creation.source}): chunk ${creation.chunk} B, heap ${creation.heap} slots, stack ${creation.stack} slots`);
+    log(`  xsmqtt publisher: heap slots ${fit(liveSlotsAll, creation.heap)}; chunks ${fit(liveChunksAll, creation.chunk)}; stack ${fit(stackPeak, creation.stack)}`);
+    log(`  suggested creation.stack for this app: ${Math.ceil((stackPeak * 1.25) / 32) * 32} slots (peak ${stackPeak} + 25 %)`);
+
+    log();
+    const ratio = codecClient / mqttclient;
+    log(`device xsb codec+client ${codecClient} B moddable-mqttclient ${mqttclient} B ratio ${ratio.toFixed(2)}x heap ${ol.bytes} B moddable-heap ${pl.bytes} B`);
+  } finally {
+    await broker.dispose();
+    if (!keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -15,6 +15,8 @@
  * Configuration: `mc/config` holds the firmware config (see `src/app/config.ts`) plus a few flat keys that
  * are convenient on the mcconfig command line: `mqttHost`, `mqttPort`, `deviceId`, `mqttTls` ("1"), `caPem`,
  * `certPem`, `keyPem` (PEM text with `\n` escapes). An empty `deviceId` becomes `esp32-<MAC without colons>`.
+ * `statsPeriod` (ms, default 0 = off) traces the firmware's counters periodically, for the serial console
+ * and the device lane's loss counts.
  * @module
  */
 import config from "mc/config";
@@ -33,8 +35,8 @@ import { ModdableTLS } from "xsmqtt/moddable/tls";
 import { ModdableI2C } from "xsmqtt/moddable/i2c";
 
 /** A flat mcconfig key as text: `key=value` on the command line always arrives as a string. */
-function flat(c: Record<string, unknown>, key: string): string | undefined {
-  const value = c[key];
+function flat(c: object, key: string): string | undefined {
+  const value: unknown = Reflect.get(c, key);
   return typeof value === "string" && value !== "" ? value.split("\\n").join("\n") : undefined;
 }
 
@@ -61,7 +63,7 @@ function firmwareConfig(): Record<string, unknown> {
     const mac = Net.get("MAC") ?? "";
     deviceId = `esp32-${mac.split(":").join("").toLowerCase()}`;
   }
-  for (const key of ["mqttHost", "mqttPort", "mqttTls", "caPem", "certPem", "keyPem"]) delete c[key];
+  for (const key of ["mqttHost", "mqttPort", "mqttTls", "caPem", "certPem", "keyPem", "statsPeriod"]) delete c[key];
   return { ...c, broker, deviceId };
 }
 
@@ -87,6 +89,14 @@ try {
     onEvent: log,
   });
   firmware.start();
+  const statsPeriod = Number(Reflect.get(config, "statsPeriod") ?? 0);
+  if (statsPeriod > 0) {
+    const n = firmware.counters;
+    Timer.repeat(() => {
+      trace(`xsmqtt stats: samples=${n.samples} readings=${n.readings} senml=${n.senml} dropped=${n.dropped} ` +
+        `faults=${n.faults} recoveries=${n.recoveries} connects=${n.connects} disconnects=${n.disconnects}\n`);
+    }, statsPeriod);
+  }
 } catch (error) {
   if (error instanceof ConfigError) trace(`xsmqtt: bad configuration: ${error.message}\n`);
   else trace(`xsmqtt: failed to start: ${String(error)}\n`);

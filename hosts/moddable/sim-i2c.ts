@@ -7,7 +7,9 @@
  * kept on `globalThis` (module scope holds no state: preloaded modules are frozen).
  * @module
  */
+import config from "mc/config";
 import Time from "time";
+import Timer from "timer";
 import { SimI2CBus } from "xsmqtt/sim/bus";
 import { bindSimI2C } from "xsmqtt/sim/i2c-adapter";
 import { Environment } from "xsmqtt/sim/chips/environment";
@@ -16,6 +18,7 @@ import { SimBME280 } from "xsmqtt/sim/chips/bme280";
 import { BME280_COMPENSATION } from "xsmqtt/drivers/bme280";
 import { SimBH1750 } from "xsmqtt/sim/chips/bh1750";
 import type { I2CConstructor, I2COptions } from "xsmqtt/drivers/i2c";
+import type { FaultName, SimChip } from "xsmqtt/sim/chips/chip";
 
 const KEY = "xsmqttSimI2C";
 
@@ -25,13 +28,47 @@ function simulatedI2C(): I2CConstructor {
   if (io === undefined) {
     const bus = new SimI2CBus({ now: () => Time.ticks });
     const environment = new Environment({ seed: 1, startHour: 12 });
-    bus.attach(0x44, new SimSHT3x({ environment }));
-    bus.attach(0x76, new SimBME280({ environment, compensation: BME280_COMPENSATION }));
-    bus.attach(0x23, new SimBH1750({ environment }));
+    const chips: Record<string, SimChip> = {
+      sht3x: new SimSHT3x({ environment }),
+      bme280: new SimBME280({ environment, compensation: BME280_COMPENSATION }),
+      bh1750: new SimBH1750({ environment }),
+    };
+    bus.attach(0x44, chips["sht3x"]!);
+    bus.attach(0x76, chips["bme280"]!);
+    bus.attach(0x23, chips["bh1750"]!);
+    scheduleFault(chips);
     io = bindSimI2C(bus);
     g[KEY] = io;
   }
   return io;
+}
+
+function isFault(chip: SimChip, name: string): name is FaultName {
+  const supported: readonly string[] = chip.supportedFaults;
+  return supported.indexOf(name) >= 0;
+}
+
+/**
+ * A fault scheduled from the build's config, for tests on the simulator: `simFault=<chip>:<fault>:<from>:<to>`
+ * (milliseconds after start), e.g. `bme280:absent:4000:9000`. Set at `from`, cleared at `to`.
+ */
+function scheduleFault(chips: Record<string, SimChip>): void {
+  const spec = (config as Record<string, unknown>)["simFault"];
+  if (typeof spec !== "string" || spec === "") return;
+  const [name, fault, from, to] = spec.split(":");
+  const chip = chips[name ?? ""];
+  if (chip === undefined || fault === undefined || !isFault(chip, fault)) {
+    trace(`xsmqtt sim: bad simFault ${spec}\n`);
+    return;
+  }
+  Timer.set(() => {
+    chip.setFault(fault, true);
+    trace(`xsmqtt sim: fault ${spec} set\n`);
+  }, Number(from));
+  Timer.set(() => {
+    chip.clearFaults();
+    trace(`xsmqtt sim: fault ${spec} cleared\n`);
+  }, Number(to));
 }
 
 /** `embedded:io/i2c`-shaped class over the simulated bus. */

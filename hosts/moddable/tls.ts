@@ -145,17 +145,28 @@ export class ModdableTLS implements Socket {
     if (this.#ready && this.#data === undefined) this.#decrypt();
   }
 
+  /** Runs the handshake over every record already buffered (the session takes one record per call). */
   #handshake(): void {
     const session = this.#session;
+    const link = this.#link;
     if (session === undefined) return;
     try {
-      if (session.handshake(this.#link)) {
-        this.#ready = true;
-        const space = this.#link.writable;
-        if (typeof space === "number" && space > RECORD_OVERHEAD) {
-          this.#options.onWritable?.call(this, Math.min(space, MAX_RECORD) - RECORD_OVERHEAD);
+      // One call per buffered record, then one more with nothing buffered: that is the call in which the
+      // client answers the server's flight (key exchange, finished), as the SDK's own TLS socket does.
+      let before: number;
+      let idle = 0;
+      do {
+        before = link.readable;
+        if (session.handshake(link)) {
+          this.#ready = true;
+          const space = link.writable;
+          if (typeof space === "number" && space > RECORD_OVERHEAD) {
+            this.#options.onWritable?.call(this, Math.min(space, MAX_RECORD) - RECORD_OVERHEAD);
+          }
+          return;
         }
-      }
+        if (link.readable === before) idle++;
+      } while (idle < 2 && !this.#closed);
     } catch (error) {
       const message = error instanceof Error ? error.message : "";
       this.#fail(message.indexOf("certificate") >= 0 || message.indexOf("Cert") >= 0 ? CERT_REJECTED : TLS_HANDSHAKE_FAILED);

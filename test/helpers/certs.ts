@@ -44,6 +44,8 @@ distinguished_name = dn
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
+# Moddable's TLS reads the authority key id of every certificate the server sends, the root included.
+authorityKeyIdentifier = keyid:always
 `;
 
 const SERVER_EXT = `basicConstraints = CA:FALSE
@@ -75,24 +77,30 @@ function serial(): string {
   return "0x" + ((randomBytes(8).readBigUInt64BE() >> 1n) | 1n).toString(16);
 }
 
-function ecKey(keyPath: string): void {
-  openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", keyPath]);
+/** Key algorithm of a test PKI: P-256 (default), or RSA 2048 for Moddable's TLS (ECDHE_RSA/DHE_RSA only). */
+export type TestKeyType = "ec" | "rsa";
+
+function newKey(keyPath: string, type: TestKeyType): void {
+  if (type === "rsa") openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", keyPath]);
+  else openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", keyPath]);
 }
 
-function makeCa(dir: string, name: string, cn: string, config: string): CertPair {
+function makeCa(dir: string, name: string, cn: string, config: string, type: TestKeyType): CertPair {
   const keyPath = path.join(dir, `${name}.key`);
   const certPath = path.join(dir, `${name}.crt`);
-  ecKey(keyPath);
+  newKey(keyPath, type);
   openssl(["req", "-x509", "-new", "-key", keyPath, "-subj", `/CN=${cn}`, "-days", "3650", "-sha256",
     "-config", config, "-extensions", "v3_ca", "-set_serial", serial(), "-out", certPath]);
   return { keyPath, certPath, key: readFileSync(keyPath, "utf8"), cert: readFileSync(certPath, "utf8") };
 }
 
-function makeLeaf(dir: string, name: string, cn: string, ca: CertPair, config: string, ext: string): CertPair {
+function makeLeaf(
+  dir: string, name: string, cn: string, ca: CertPair, config: string, ext: string, type: TestKeyType,
+): CertPair {
   const keyPath = path.join(dir, `${name}.key`);
   const csrPath = path.join(dir, `${name}.csr`);
   const certPath = path.join(dir, `${name}.crt`);
-  ecKey(keyPath);
+  newKey(keyPath, type);
   openssl(["req", "-new", "-key", keyPath, "-subj", `/CN=${cn}`, "-config", config, "-out", csrPath]);
   openssl(["x509", "-req", "-in", csrPath, "-CA", ca.certPath, "-CAkey", ca.keyPath, "-set_serial", serial(),
     "-days", "825", "-sha256", "-extfile", ext, "-out", certPath]);
@@ -100,12 +108,12 @@ function makeLeaf(dir: string, name: string, cn: string, ca: CertPair, config: s
 }
 
 /**
- * Generates (once per process per `dir`) the test PKI into `dir` (default: a fresh temp directory, removed
+ * Generates (once per process per `dir` and key type) the test PKI into `dir` (default: a fresh temp directory, removed
  * when the process exits, or by the next test process if this one is killed).
  * @throws when openssl is missing or fails (message includes openssl's stderr).
  */
-export function makeTestPki(dir?: string): TestPki {
-  const key = dir ?? "";
+export function makeTestPki(dir?: string, type: TestKeyType = "ec"): TestPki {
+  const key = `${type}:${dir ?? ""}`;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const target = dir ?? makeTempDir("pki");
@@ -118,10 +126,10 @@ export function makeTestPki(dir?: string): TestPki {
   writeFileSync(config, CA_CONFIG);
   writeFileSync(serverExt, SERVER_EXT);
   writeFileSync(clientExt, CLIENT_EXT);
-  const ca = makeCa(target, "ca", "xsmqtt test CA", config);
-  const otherCa = makeCa(target, "other-ca", "xsmqtt unrelated CA", config);
-  const server = makeLeaf(target, "server", "localhost", ca, config, serverExt);
-  const client = makeLeaf(target, "client", "xsmqtt-test-client", ca, config, clientExt);
+  const ca = makeCa(target, "ca", "xsmqtt test CA", config, type);
+  const otherCa = makeCa(target, "other-ca", "xsmqtt unrelated CA", config, type);
+  const server = makeLeaf(target, "server", "localhost", ca, config, serverExt, type);
+  const client = makeLeaf(target, "client", "xsmqtt-test-client", ca, config, clientExt, type);
   const pki: TestPki = { dir: target, ca, server, client, otherCa };
   cache.set(key, pki);
   return pki;

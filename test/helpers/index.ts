@@ -4,7 +4,7 @@
  * @module
  */
 export { startMosquitto, mosquittoBinary, freePort, type MosquittoBroker, type MosquittoOptions, type MosquittoTlsOptions } from "./mosquitto.js";
-export { makeTestPki, type TestPki, type CertPair } from "./certs.js";
+export { makeTestPki, type TestPki, type CertPair, type TestKeyType } from "./certs.js";
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type Direction } from "./fault-proxy.js";
 export { uniqueTopic } from "./topics.js";
 export { connectObserver, collect, topicMatches, type Collector, type ObservedMessage, type MqttClient } from "./mqttjs.js";

@@ -131,3 +131,49 @@ export function createSteadyRig(): SteadyRig {
     },
   };
 }
+
+/** A client whose packets are larger than the socket's send space, plus one-step closures. */
+export interface PiecesRig {
+  network: MemoryNetwork;
+  broker: ScriptedBroker;
+  clock: ManualClock;
+  client: MqttClient;
+  /** Connects; returns true when connected. */
+  start(): boolean;
+  /** One 900-byte QoS 1 publish over a 256-byte send buffer: written in pieces as space frees, then PUBACK. */
+  publishInPieces(): void;
+}
+
+/** Builds the pieces rig (all allocation happens here). */
+export function createPiecesRig(): PiecesRig {
+  const network = new MemoryNetwork({ sendBuffer: 256, receiveBuffer: 65536 });
+  const broker = new ScriptedBroker(network);
+  const clock = new ManualClock();
+  const client = new MqttClient({
+    host: { tcp: network.socketClass, clock, random: () => 0.5 },
+    hostname: "broker.local",
+    clientId: "rig-2",
+    keepAlive: 60,
+    txSlotSize: 1024,
+    inflightWindow: 4,
+    offlineQueue: 4,
+  });
+  const payload = new Uint8Array(900);
+  for (let i = 0; i < payload.length; i++) payload[i] = 0x30 + (i % 10);
+  const handle = client.topic("sensors/rig-2/blob");
+  return {
+    network, broker, clock, client,
+    start(): boolean {
+      client.connect();
+      network.pump();
+      clock.advance(0);
+      network.pump();
+      return client.connected;
+    },
+    publishInPieces(): void {
+      client.publish(handle, payload, 0, payload.length, 1, false);
+      clock.advance(0);
+      network.pump();
+    },
+  };
+}

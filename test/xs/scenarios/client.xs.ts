@@ -1,8 +1,9 @@
 // The MQTT client's steady state on XS: connect and subscribe on the in-memory transport against the
 // scripted broker with a manual clock, then 100,000 each of QoS 0 publishes, QoS 1 publish/PUBACK round
-// trips, 8-message bursts (coalesced writes), received QoS 1 messages routed by wildcard to two handlers (and acked), and 1,000 keepalive pings.
+// trips, 8-message bursts (coalesced writes), received QoS 1 messages routed by wildcard to two handlers (and acked), and 1,000 keepalive pings;
+// then 10,000 QoS 1 publishes of 900 bytes over a 256-byte send buffer (each written in pieces as space frees).
 // Every xs-alloc line must be all 0: client, transport and broker allocate nothing per packet.
-import { createSteadyRig } from "../../support/steady-rig.js";
+import { createPiecesRig, createSteadyRig } from "../../support/steady-rig.js";
 import { check, checkEqual, measureAlloc } from "../harness.js";
 
 const ITERATIONS = 100_000;
@@ -44,3 +45,14 @@ measureAlloc("client-keepalive-ping", 1000, ping);
 check("a PINGREQ per keepalive interval", rig.broker.pings - pings >= 1000);
 checkEqual("still connected", rig.client.connected, true);
 checkEqual("no errors", rig.counts.errors, 0);
+
+const pieces = createPiecesRig();
+check("pieces client connects", pieces.start());
+const inPieces = pieces.publishInPieces;
+const partial = pieces.client.counters.partialWrites;
+const piecesAcked = pieces.client.counters.acked;
+measureAlloc("client-publish-qos1-in-pieces", 10_000, inPieces);
+check("every 900-byte publish was acknowledged", pieces.client.counters.acked - piecesAcked >= 10_000);
+check("they went out in pieces", pieces.client.counters.partialWrites - partial >= 10_000);
+checkEqual("pieces: nothing left in flight", pieces.client.inflight, 0);
+checkEqual("pieces: broker saw 900-byte payloads", pieces.broker.lastPayloadLength, 900);

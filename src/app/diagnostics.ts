@@ -66,7 +66,7 @@ const UPTIME = 0;
 const RECONNECTS = 1;
 const RSSI = 2;
 const HEAP = 3;
-const NAMES: readonly DiagnosticName[] = Object.freeze(["uptime", "reconnects", "rssi", "heap"] as const);
+const END = 4;
 
 /** The diagnostics a provider makes available, in publish order (setup time; allocates). */
 export function diagnosticNames(provider: DiagnosticsProvider | undefined): DiagnosticName[] {
@@ -94,39 +94,47 @@ export function normalizeMac(mac: string | undefined): string | undefined {
   return out;
 }
 
-/** Bytes of the diagnostics text region (a signed integer). */
-const TEXT_SIZE = 24;
+/** Bytes a diagnostic payload can take: a signed integer below 10^15. */
+const TEXT_SIZE = 17;
 
-/** Publishes the device diagnostics as integers; one round at a time, resumable after `BUSY`. */
+/**
+ * Publishes the device diagnostics as integers; one round at a time, resumable after `BUSY`. Holds no buffer of
+ * its own: it writes into a text region the firmware lends (the readings' region; a publish copies the bytes).
+ */
 export class DiagnosticsPublisher {
-  /** Diagnostic names, in publish order (for discovery). */
-  readonly names: readonly DiagnosticName[];
   readonly #client: MqttClient;
   readonly #provider: DiagnosticsProvider | undefined;
-  readonly #kinds: Uint8Array;
-  readonly #handles: Int32Array;
-  readonly #text = new Uint8Array(TEXT_SIZE);
-  /** Next diagnostic of the owed round, or -1 when none is owed. */
+  readonly #text: Uint8Array;
+  readonly #textAt: number;
+  // Topic handles by diagnostic (-1: not published, the provider cannot tell).
+  readonly #uptime: number;
+  readonly #reconnects: number;
+  readonly #rssi: number;
+  readonly #heap: number;
+  /** Next diagnostic of the owed round (UPTIME..HEAP), or -1 when none is owed. */
   #next = -1;
 
   /**
    * Setup: registers one topic handle per diagnostic the provider supports.
    * @param client - the firmware's client (handles are registered on it)
+   * @param text - bytes `[textAt, textAt + maxPayload)` to write a value into; used only during {@link pump}
    */
-  constructor(client: MqttClient, prefix: string, deviceId: string, provider: DiagnosticsProvider | undefined) {
-    const names = diagnosticNames(provider);
-    this.names = Object.freeze(names);
+  constructor(client: MqttClient, prefix: string, deviceId: string, provider: DiagnosticsProvider | undefined,
+    text: Uint8Array, textAt: number) {
     this.#client = client;
     this.#provider = provider;
-    this.#kinds = new Uint8Array(names.length);
-    this.#handles = new Int32Array(names.length);
-    for (let i = 0; i < names.length; i++) {
-      this.#kinds[i] = NAMES.indexOf(names[i]!);
-      this.#handles[i] = client.topic(diagnosticTopic(prefix, deviceId, names[i]!));
-    }
+    this.#text = text;
+    this.#textAt = textAt;
+    const names = diagnosticNames(provider);
+    const handle = (name: DiagnosticName): number =>
+      names.indexOf(name) >= 0 ? client.topic(diagnosticTopic(prefix, deviceId, name)) : -1;
+    this.#uptime = handle("uptime");
+    this.#reconnects = handle("reconnects");
+    this.#rssi = handle("rssi");
+    this.#heap = handle("heap");
   }
 
-  /** Largest payload in bytes (a signed integer), for client sizing. */
+  /** Largest payload in bytes (a signed integer), for client sizing and the lent text region. */
   static readonly maxPayload = TEXT_SIZE;
 
   /** Owes a round: the next {@link pump} publishes every diagnostic (restarts a round in progress). */
@@ -152,25 +160,34 @@ export class DiagnosticsPublisher {
    * @returns 0 when the round is done (or none was owed), {@link BUSY} when the client is full (call again on writable)
    */
   pump(uptimeMs: number, reconnects: number): number {
-    const count = this.#kinds.length;
-    while (this.#next >= 0 && this.#next < count) {
-      const i = this.#next;
-      const kind = this.#kinds[i]!;
+    while (this.#next >= 0 && this.#next < END) {
+      const kind = this.#next;
       const provider = this.#provider;
+      let handle = -1;
       let value = NaN;
-      if (kind === UPTIME) value = Math.floor(uptimeMs / 1000);
-      else if (kind === RECONNECTS) value = reconnects;
-      else if (kind === RSSI) value = provider!.rssi!();
-      else if (kind === HEAP) value = provider!.freeHeap!();
+      if (kind === UPTIME) {
+        handle = this.#uptime;
+        value = Math.floor(uptimeMs / 1000);
+      } else if (kind === RECONNECTS) {
+        handle = this.#reconnects;
+        value = reconnects;
+      } else if (kind === RSSI && this.#rssi >= 0) {
+        handle = this.#rssi;
+        value = provider!.rssi!();
+      } else if (kind === HEAP && this.#heap >= 0) {
+        handle = this.#heap;
+        value = provider!.freeHeap!();
+      }
       // Numbers only: `undefined`, strings and NaN fail both comparisons.
-      if (value > -1e15 && value < 1e15) {
-        const end = writeInteger(this.#text, 0, value);
-        if (end > 0) {
-          const status = this.#client.publish(this.#handles[i]!, this.#text, 0, end, 0, false);
+      if (handle >= 0 && value > -1e15 && value < 1e15) {
+        const at = this.#textAt;
+        const end = writeInteger(this.#text, at, value);
+        if (end > at) {
+          const status = this.#client.publish(handle, this.#text, at, end - at, 0, false);
           if (status === BUSY) return BUSY;
         }
       }
-      this.#next = i + 1;
+      this.#next = kind + 1;
     }
     this.#next = -1;
     return 0;

@@ -244,7 +244,7 @@ export class DiscoveryAnnouncer {
   readonly #client: TopicPublisher;
   readonly #config: FirmwareConfig;
   readonly #options: DiscoveryOptions;
-  readonly #handles: Int32Array;
+  readonly #handles: number[];
   readonly #payloads: Uint8Array[];
 
   /**
@@ -257,9 +257,8 @@ export class DiscoveryAnnouncer {
     this.#client = client;
     this.#config = config;
     this.#options = options;
-    this.#handles = new Int32Array(docs.length);
+    this.#handles = docs.map((d) => client.topic(d.topic));
     this.#payloads = docs.map((d) => utf8Encode(d.json));
-    for (let d = 0; d < docs.length; d++) this.#handles[d] = client.topic(docs[d]!.topic);
   }
 
   /** Rebuilds the documents for a new sample period (allocates). */

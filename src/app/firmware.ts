@@ -275,7 +275,7 @@ export class Firmware {
       mac: normalizeMac(provider?.mac), hwVersion: provider?.hwVersion, serialNumber: provider?.serialNumber,
       diagnostics: diagnosticNamesList,
     });
-    this.#diagnostics = new DiagnosticsPublisher(client, prefix, deviceId, provider);
+    this.#diagnostics = new DiagnosticsPublisher(client, prefix, deviceId, provider, bytes, this.#readingAt);
 
     // Sensors.
     this.#sensors = config.sensors;
@@ -283,8 +283,7 @@ export class Firmware {
     this.#bank = new Sensors({
       configs: config.sensors, drivers: options.drivers, i2c: options.i2c, now: () => clock.now(), delay: options.delay,
       counters: this.counters, onEvent: options.onEvent,
-      flags: new Uint8Array(arena, bytesAt + flagsAt, 3 * n), handles: new Int32Array(arena, intsAt + sErrorHandle * 4, n),
-      ok: new Uint8Array(arena, bytesAt + okAt, OK.length), text: new Uint8Array(arena, bytesAt + diagAt, DIAG_SIZE),
+      bytes, flagsAt, okAt, ints, handlesAt: sErrorHandle, text: new Uint8Array(arena, bytesAt + diagAt, DIAG_SIZE),
     });
     this.sensorFault = this.#bank.fault;
     this.sensorMessage = this.#bank.message;

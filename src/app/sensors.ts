@@ -2,7 +2,8 @@
  * The firmware's sensors: driver construction and (re)configuration, sampling with fault capture, health
  * tracking, and the per-sensor status topic (`<prefix>/<deviceId>/<sensor>/error`: `ok`, or `CODE: message`).
  *
- * The per-sensor flags live in a view on the firmware's one ArrayBuffer; sampling a healthy sensor allocates
+ * The per-sensor flags, status topic handles and `ok` payload live in the firmware's tables (its one
+ * ArrayBuffer); sampling a healthy sensor allocates
  * nothing (the driver returns its reused sample object). The fault path may allocate: the driver already
  * allocated its error object, and the code/message strings are kept for the status payload.
  *
@@ -16,6 +17,7 @@ import { BUSY, SENT } from "../client/codes.js";
 import { sensorCodeName } from "../drivers/errors.js";
 import type { I2CConstructor } from "../drivers/i2c.js";
 import type { SensorConfig } from "./config.js";
+import { OK } from "./topics.js";
 import type { FirmwareCounters, FirmwareEvent, SensorDriver, SensorDrivers } from "./types.js";
 
 const UNKNOWN = 0;
@@ -43,15 +45,20 @@ export interface SensorsOptions {
   readonly counters: FirmwareCounters;
   /** Rare events (`fault`, `recovered`). */
   readonly onEvent: ((event: FirmwareEvent, detail: string) => void) | undefined;
-  /** 3 × sensors bytes: configured, health, status owed. */
-  readonly flags: Uint8Array;
-  /** Status topic handle per sensor. */
-  readonly handles: Int32Array;
-  /** The `ok` payload. */
-  readonly ok: Uint8Array;
+  /** The firmware's byte table: the flags and the `ok` payload live in it. */
+  readonly bytes: Uint8Array;
+  /** Offset in `bytes` of 3 × sensors flags: configured, health, status owed. */
+  readonly flagsAt: number;
+  /** Offset in `bytes` of the `ok` payload. */
+  readonly okAt: number;
+  /** The firmware's int table: the status topic handles live in it. */
+  readonly ints: Int32Array;
+  /** Offset in `ints` of the status topic handle per sensor. */
+  readonly handlesAt: number;
   /** Text region for `CODE: message` payloads. */
   readonly text: Uint8Array;
 }
+
 
 /** The sensors of one firmware. */
 export class Sensors {
@@ -81,7 +88,7 @@ export class Sensors {
 
   /** True when sensor `i` is configured (its last configure succeeded and no fault since). */
   configured(i: number): boolean {
-    return this.#o.flags[i] === 1;
+    return this.#o.bytes[this.#o.flagsAt + i] === 1;
   }
 
   /**
@@ -107,10 +114,10 @@ export class Sensors {
         this.#driver[i] = driver;
       }
       driver.configure({});
-      o.flags[i] = 1;
+      o.bytes[o.flagsAt + i] = 1;
       return true;
     } catch (error) {
-      o.flags[i] = 0;
+      o.bytes[o.flagsAt + i] = 0;
       if (report) this.#fault(i, error);
       return false;
     }
@@ -137,14 +144,14 @@ export class Sensors {
 
   /** Sensor `i` gave a good sample: healthy again (status `ok` owed on a change). */
   healthy(i: number): void {
-    const flags = this.#o.flags;
-    const health = this.#n + i;
+    const flags = this.#o.bytes;
+    const health = this.#o.flagsAt + this.#n + i;
     if (flags[health] === HEALTHY) return;
     const wasFaulty = flags[health] === FAULTY;
     flags[health] = HEALTHY;
     this.fault[i] = null;
     this.message[i] = null;
-    flags[2 * this.#n + i] = 1;
+    flags[this.#o.flagsAt + 2 * this.#n + i] = 1;
     if (wasFaulty) {
       this.#o.counters.recoveries++;
       this.#o.onEvent?.("recovered", this.#o.configs[i]!.name);
@@ -161,7 +168,8 @@ export class Sensors {
   #fault(i: number, error: unknown): void {
     const o = this.#o;
     o.counters.faults++;
-    o.flags[i] = 0;
+    const flags = o.bytes;
+    flags[o.flagsAt + i] = 0;
     let code = GENERIC_FAULT;
     let message = "";
     if (typeof error === "string") message = error;
@@ -171,19 +179,20 @@ export class Sensors {
       else if (typeof e.code === "number") code = e.code <= -200 && e.code > -300 ? sensorCodeName(e.code) : `E${e.code}`;
       if (typeof e.message === "string") message = e.message;
     } else message = String(error);
-    const health = this.#n + i;
-    if (o.flags[health] === FAULTY && this.fault[i] === code && this.message[i] === message) return;
-    o.flags[health] = FAULTY;
+    const health = o.flagsAt + this.#n + i;
+    if (flags[health] === FAULTY && this.fault[i] === code && this.message[i] === message) return;
+    flags[health] = FAULTY;
     this.fault[i] = code;
     this.message[i] = message;
-    o.flags[2 * this.#n + i] = 1;
+    flags[o.flagsAt + 2 * this.#n + i] = 1;
     o.onEvent?.("fault", `${o.configs[i]!.name}: ${code}: ${message}`);
   }
 
   /** After a CONNACK: owes the status of every sensor whose health is known. */
   oweStatus(): void {
-    const flags = this.#o.flags;
-    for (let i = 0; i < this.#n; i++) if (flags[this.#n + i] !== UNKNOWN) flags[2 * this.#n + i] = 1;
+    const flags = this.#o.bytes;
+    const at = this.#o.flagsAt;
+    for (let i = 0; i < this.#n; i++) if (flags[at + this.#n + i] !== UNKNOWN) flags[at + 2 * this.#n + i] = 1;
   }
 
   /**
@@ -192,24 +201,26 @@ export class Sensors {
    */
   pumpStatus(client: MqttClient): number {
     const o = this.#o;
-    const flags = o.flags;
+    const flags = o.bytes;
+    const at = o.flagsAt;
     const n = this.#n;
     for (let i = 0; i < n; i++) {
-      if (!flags[2 * n + i]) continue;
+      if (!flags[at + 2 * n + i]) continue;
+      const handle = o.ints[o.handlesAt + i]!;
       let status: number;
-      if (flags[n + i] === HEALTHY) status = client.publish(o.handles[i]!, o.ok, 0, o.ok.length, 1, true);
+      if (flags[at + n + i] === HEALTHY) status = client.publish(handle, flags, o.okAt, OK.length, 1, true);
       else {
         const buf = o.text;
-        let at = writeUtf8(buf, 0, this.fault[i] ?? GENERIC_FAULT);
-        if (at >= 0) at = writeAscii(buf, at, SEPARATOR);
-        if (at >= 0) {
-          const m = writeUtf8(buf, at, this.message[i] ?? "");
-          at = m >= 0 ? m : writeUtf8(buf, at, TOO_LONG);
+        let end = writeUtf8(buf, 0, this.fault[i] ?? GENERIC_FAULT);
+        if (end >= 0) end = writeAscii(buf, end, SEPARATOR);
+        if (end >= 0) {
+          const m = writeUtf8(buf, end, this.message[i] ?? "");
+          end = m >= 0 ? m : writeUtf8(buf, end, TOO_LONG);
         }
-        status = at < 0 ? SENT : client.publish(o.handles[i]!, buf, 0, at, 1, true);
+        status = end < 0 ? SENT : client.publish(handle, buf, 0, end, 1, true);
       }
       if (status === BUSY) return BUSY;
-      flags[2 * n + i] = 0;
+      flags[at + 2 * n + i] = 0;
     }
     return 0;
   }
@@ -220,7 +231,7 @@ export class Sensors {
       const d = this.#driver[i];
       this.#driver[i] = null;
       this.#current = i;
-      this.#o.flags[i] = 0;
+      this.#o.bytes[this.#o.flagsAt + i] = 0;
       if (!d) continue;
       try {
         d.close();

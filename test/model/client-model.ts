@@ -159,11 +159,37 @@ export class System {
     return status;
   }
 
-  /** A call made from inside a callback (bounded per step). */
+  /** While healing, callbacks only publish (so the client can settle). */
+  healing = false;
+
+  /**
+   * A call made from inside a callback (bounded per step): mostly a publish; now and then end() + connect(),
+   * an unsubscribe, a subscribe or a close-free resend request, so every public call is made re-entrantly.
+   */
   nestedPublish(): void {
     if (this.budget <= 0) return;
     this.budget--;
-    this.nested++;
+    const k = this.nested++;
+    if (!this.healing) {
+      if (k % 17 === 5) {
+        this.client.end();
+        this.client.connect();
+        return;
+      }
+      if (k % 11 === 3) {
+        const id = this.subs.pop();
+        if (id !== undefined) this.client.unsubscribe(id);
+        return;
+      }
+      if (k % 13 === 7 && this.subs.length < 4) {
+        this.subs.push(this.client.subscribe("m/+", 1, this.handler));
+        return;
+      }
+      if (k % 19 === 11) {
+        for (const id of this.poisonIds) if (this.client.retryPoisoned(id)) this.poisonIds.delete(id);
+        return;
+      }
+    }
     this.publish(this.seq, this.seq % 2, 10 + (this.seq % 50), false);
   }
 
@@ -209,6 +235,7 @@ export class System {
   /** Heals the network and broker, retries poison, and runs until everything owed went out. */
   heal(): void {
     const b = this.broker;
+    this.healing = true;
     this.network.refuse = false;
     b.connackCode = 0;
     b.answerPings = true;

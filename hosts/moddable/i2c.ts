@@ -7,7 +7,14 @@
  * @module
  */
 import I2CPort from "embedded:io/i2c";
-import type { I2C, I2COptions } from "xsmqtt/drivers/i2c";
+import type { I2C, I2COptions, PinSpecifier } from "xsmqtt/drivers/i2c";
+
+/** The SDK takes pin and port numbers (its esp32 typings say `number`); numeric strings from a config are accepted. */
+function pinNumber(value: PinSpecifier, what: string): number {
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid ${what} pin`);
+  return n;
+}
 
 /** `embedded:io/i2c` as the drivers' {@link I2C}. */
 export class ModdableI2C implements I2C {
@@ -15,7 +22,13 @@ export class ModdableI2C implements I2C {
 
   /** Opens the port; throws as the SDK's class does (bad pins, address in use). */
   constructor(options: I2COptions) {
-    this.#port = new I2CPort(options);
+    this.#port = new I2CPort({
+      data: pinNumber(options.data, "data"),
+      clock: pinNumber(options.clock, "clock"),
+      hz: options.hz,
+      address: options.address,
+      ...(options.port === undefined ? {} : { port: pinNumber(options.port, "port") }),
+    });
   }
 
   /** Reads exactly `buffer.byteLength` bytes, or a new `ArrayBuffer` of `byteLength` bytes. Throws on NACK. */
@@ -34,7 +47,8 @@ export class ModdableI2C implements I2C {
 
   /** Releases the port. */
   close(): void {
-    const port: { close?: () => void } = this.#port;
-    port.close?.();
+    // The class has close() although the SDK's typings omit it.
+    const close: unknown = Reflect.get(this.#port, "close");
+    if (typeof close === "function") Reflect.apply(close, this.#port, []);
   }
 }

@@ -20,11 +20,12 @@
  * @module
  */
 import config from "mc/config";
+import Instrumentation from "instrumentation";
 import Net from "net";
 import Time from "time";
 import Timer from "timer";
 import type { Host } from "xsmqtt/client/host";
-import { Firmware, type FirmwareEvent } from "xsmqtt/app/firmware";
+import { Firmware, type DiagnosticsProvider, type FirmwareEvent } from "xsmqtt/app/firmware";
 import { ConfigError } from "xsmqtt/app/config";
 import { SHT3x } from "xsmqtt/drivers/sht3x";
 import { BME280 } from "xsmqtt/drivers/bme280";
@@ -71,6 +72,21 @@ function log(event: FirmwareEvent, detail: string): void {
   trace(`xsmqtt ${event}: ${detail}\n`);
 }
 
+/**
+ * What the board knows about itself, for Home Assistant: the MAC always; Wi-Fi RSSI where the platform has
+ * Wi-Fi (`wifiRssi` in the platform's config: esp32); free heap where the build has instrumentation.
+ */
+function diagnostics(): DiagnosticsProvider {
+  const mac = Net.get("MAC");
+  const freeMemory = Instrumentation.map("System Free Memory");
+  const hasRssi = Reflect.get(config, "wifiRssi") === true;
+  return {
+    ...(typeof mac === "string" && mac !== "" ? { mac } : {}),
+    ...(hasRssi ? { rssi: () => Net.get("RSSI") } : {}),
+    ...(freeMemory === undefined ? {} : { freeHeap: () => Instrumentation.get(freeMemory) ?? NaN }),
+  };
+}
+
 const host: Host = {
   tcp: ModdableTCP,
   tls: ModdableTLS,
@@ -87,6 +103,7 @@ try {
     wallClock: Date.now,
     delay: Timer.delay,
     onEvent: log,
+    diagnostics: diagnostics(),
   });
   firmware.start();
   const statsPeriod = Number(Reflect.get(config, "statsPeriod") ?? 0);

@@ -58,15 +58,25 @@ export class Link {
   sessionPresent = false;
   /** Counters shared by every part. */
   readonly counters = new ClientCounters();
+  /** The host's clock. */
   readonly clock: Clock;
+  /** Session state (pool, in-flight, queue, subscriptions, poison). */
   readonly session: Session;
+  /** Staging region and writes in pieces. */
   readonly tx: Transmitter;
+  /** What to send, in which order. */
   readonly out: Outgoing;
+  /** The receive path. */
   readonly rx: Receiver;
+  /** Keepalive bookkeeping. */
   readonly keepalive: Keepalive;
+  /** Deferred application callbacks. */
   readonly events: EventQueue;
+  /** Bytes per tx slot (largest outgoing packet). */
   readonly slotSize: number;
+  /** Largest incoming packet accepted. */
   readonly maxIncoming: number;
+  /** Offline-queue policy is "drop-oldest". */
   readonly dropOldest: boolean;
   readonly #cfg: ClientConfig;
   readonly #callbacks: Callbacks;

@@ -32,10 +32,15 @@ export const EventKind = Object.freeze({
 
 /** The application's callbacks (validated functions or undefined), bound once at construction. */
 export interface Callbacks {
+  /** CONNACK accepted. */
   onConnected: ((sessionPresent: boolean) => void) | undefined;
+  /** An accepted connection ended. */
   onDisconnected: ((code: number) => void) | undefined;
+  /** A typed error. */
   onError: ((error: MqttError) => void) | undefined;
+  /** Room freed after BUSY. */
   onWritable: (() => void) | undefined;
+  /** Offline queue overflow. */
   onQueueOverflow: ((code: number) => void) | undefined;
 }
 

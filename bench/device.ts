@@ -162,6 +162,26 @@ function find(sizes: Map<string, number>, suffix: string): number {
   return 0;
 }
 
+/**
+ * The parts of an .xsb (XS's atom format: big-endian size, 4-letter type): SYMB is the module's table of
+ * names (every identifier and property name it uses, each module its own), CODE the bytecode with its
+ * string literals.
+ */
+function xsbParts(file: string): { names: number; code: number } {
+  const parts = { names: 0, code: 0 };
+  if (!existsSync(file)) return parts;
+  const bytes = readFileSync(file);
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const size = bytes.readUInt32BE(at);
+    const type = bytes.toString("latin1", at + 4, at + 8);
+    if (type === "SYMB") parts.names += size;
+    else if (type === "CODE") parts.code += size;
+    if (size < 8) break;
+    at += size;
+  }
+  return parts;
+}
+
 /** Runs an app in mcsim headless and collects its `bench <key> <value>` lines until `done` or `fail`. */
 function runApp(app: string, label: string): Promise<Map<string, string>> {
   return new Promise((resolve) => {
@@ -249,16 +269,11 @@ function defaultCreation(): { chunk: number; heap: number; stack: number; source
   };
 }
 
-function sdkVersion(): string {
-  const h = readFileSync(path.join(MODDABLE!, "xs", "sources", "xsCommon.h"), "utf8");
-  const v = (n: string): string => new RegExp(`#define XS_${n}_VERSION (\\d+)`).exec(h)?.[1] ?? "?";
-  let tag = "";
-  try {
-    tag = JSON.parse(readFileSync(path.join(MODDABLE!, "tools", "package.json"), "utf8")).version ?? "";
-  } catch {
-    /* not in every SDK */
-  }
-  return `${tag ? `Moddable SDK ${tag}, ` : ""}XS ${v("MAJOR")}.${v("MINOR")}.${v("PATCH")}`;
+/** XS version from an .xsb's VERS atom (major, minor, patch): what compiled the bytecode. */
+function xsVersion(file: string): string {
+  if (!existsSync(file)) return "XS ?";
+  const b = readFileSync(file);
+  return b.toString("latin1", 12, 16) === "VERS" ? `XS ${b[16]}.${b[17]}.${b[18]}` : "XS ?";
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -266,7 +281,7 @@ function sdkVersion(): string {
 async function main(): Promise<void> {
   const tree = sourceTree();
   const commit = ref ? execFileSync("git", ["rev-parse", "--short", ref], { cwd: repo, encoding: "utf8" }).trim() : "working tree";
-  log(`bench:device  ${sdkVersion()} at ${MODDABLE}; lin simulator (mcsim, headless); node ${process.version}`);
+  log(`bench:device  Moddable SDK at ${MODDABLE}; lin simulator (mcsim, headless); node ${process.version}`);
   log(`  sources: ${ref ? `${ref} (${commit}, via git archive)` : `working tree of ${repo}`}; temp ${work}`);
 
   const broker = await startMosquitto({ quiet: true, maxInflightMessages: 0, maxQueuedMessages: 100000 });
@@ -310,30 +325,38 @@ async function main(): Promise<void> {
     const peerRun = peer.ok ? await runApp(peer.app, "moddable") : new Map<string, string>();
 
     // ------------------------------------------------------------------------------------------ sizes
+    log(`  bytecode: ${xsVersion(path.join(ours.modules, "main.xsb"))}`);
     const oursXsb = xsbSizes(ours.modules);
     const peerXsb = xsbSizes(peer.modules);
     const classicXsb = xsbSizes(classic.modules);
     log();
-    log(".xsb bytes per file (release bytecode; source shape from the TypeScript AST: functions incl. methods/arrows,");
-    log("class fields, bytes of string literals, throw sites, exported bindings)");
-    log(`${"module".padEnd(26)}${pad("xsb B", 8)}${pad("src B", 8)}${pad("fns", 6)}${pad("fields", 8)}${pad("str B", 7)}${pad("throws", 8)}${pad("exports", 9)}`);
+    log(".xsb bytes per file (release bytecode: names = the module's SYMB table, code = CODE incl. string literals;");
+    log("source shape from the TypeScript AST: functions incl. methods/arrows, class fields, string literal bytes,");
+    log("throw sites, exported bindings)");
+    log(`${"module".padEnd(26)}${pad("xsb B", 8)}${pad("names", 7)}${pad("code", 7)}${pad("src B", 8)}${pad("fns", 6)}${pad("fields", 8)}${pad("str B", 7)}${pad("throws", 8)}${pad("exports", 9)}`);
     const layerTotal: Record<string, number> = {};
+    const layerNames: Record<string, number> = {};
+    const layerShape: Record<string, { functions: number; fields: number; strings: number }> = {};
     for (const layer of LAYERS) {
       const rows = files[layer]!.map((f) => {
         const src = path.join(tree, "src", layer, `${f}.ts`);
-        return { f, xsb: oursXsb.get(`xsmqtt/${layer}/${f}.xsb`) ?? 0, src: statSync(src).size, shape: shapeOf(src) };
+        return { f, xsb: oursXsb.get(`xsmqtt/${layer}/${f}.xsb`) ?? 0, parts: xsbParts(path.join(ours.modules, "xsmqtt", layer, `${f}.xsb`)), src: statSync(src).size, shape: shapeOf(src) };
       }).sort((a, b) => b.xsb - a.xsb);
       layerTotal[layer] = rows.reduce((n, r) => n + r.xsb, 0);
+      layerNames[layer] = rows.reduce((n, r) => n + r.parts.names, 0);
+      layerShape[layer] = rows.reduce((a, r) => ({ functions: a.functions + r.shape.functions, fields: a.fields + r.shape.fields, strings: a.strings + r.shape.stringBytes }), { functions: 0, fields: 0, strings: 0 });
       for (const r of rows) {
         const s = r.shape;
-        log(`${`${layer}/${r.f}`.padEnd(26)}${pad(r.xsb, 8)}${pad(r.src, 8)}${pad(s.functions, 6)}${pad(s.fields, 8)}${pad(s.stringBytes, 7)}${pad(s.throws, 8)}${pad(s.exports, 9)}`);
+        log(`${`${layer}/${r.f}`.padEnd(26)}${pad(r.xsb, 8)}${pad(r.parts.names, 7)}${pad(r.parts.code, 7)}${pad(r.src, 8)}${pad(s.functions, 6)}${pad(s.fields, 8)}${pad(s.stringBytes, 7)}${pad(s.throws, 8)}${pad(s.exports, 9)}`);
       }
-      log(`${`${layer} total`.padEnd(26)}${pad(layerTotal[layer]!, 8)}`);
+      const sh = layerShape[layer]!;
+      log(`${`${layer} total`.padEnd(26)}${pad(layerTotal[layer]!, 8)}${pad(layerNames[layer]!, 7)}${pad(layerTotal[layer]! - layerNames[layer]! - 20 * rows.length, 7)}${pad("", 8)}${pad(sh.functions, 6)}${pad(sh.fields, 8)}${pad(sh.strings, 7)}  (${rows.length} modules)`);
     }
     const codecClient = layerTotal["codec"]! + layerTotal["client"]!;
     const oursApp = oursXsb.get("main.xsb") ?? 0;
     const oursAll = sumWhere(oursXsb, () => true);
     const mqttclient = find(peerXsb, "network/mqtt/client.xsb");
+    const mqttclientParts = xsbParts([...peerXsb.keys()].filter((k) => k.endsWith("network/mqtt/client.xsb")).map((k) => path.join(peer.modules, k))[0] ?? "");
     const dnsResolver = find(peerXsb, "network/dns/resolver/udp.xsb");
     const peerConfig = find(peerXsb, "mqttclient/config.xsb");
     const peerApp = peerXsb.get("main.xsb") ?? 0;
@@ -345,6 +368,7 @@ async function main(): Promise<void> {
     log(`codec (client role)                    ${pad(layerTotal["codec"]!, 10)} B`);
     log(`client                                 ${pad(layerTotal["client"]!, 10)} B`);
     log(`codec + client                         ${pad(codecClient, 10)} B ${pad(mqttclient, 14)} B (client.xsb) ${pad(classicMqtt, 14)} B (mqtt.xsb)`);
+    log(`  of which names (SYMB)                ${pad(layerNames["codec"]! + layerNames["client"]!, 10)} B ${pad(mqttclientParts.names, 14)} B`);
     log(`  + name resolution / config                      ${pad(dnsResolver + peerConfig, 14)} B (dns/resolver/udp ${dnsResolver}, mqttclient/config ${peerConfig})`);
     log(`bench app (main)                       ${pad(oursApp, 10)} B ${pad(peerApp, 14)} B`);
     log(`whole app, every .xsb incl. runtime    ${pad(oursAll, 10)} B ${pad(peerAll, 14)} B`);
@@ -421,8 +445,9 @@ async function main(): Promise<void> {
     row("heap reserved by the runtime (slots / chunk B)", `${oursRun.get("reserved.slots")}/${oursRun.get("reserved.chunks")}`, `${peerRun.get("reserved.slots")}/${peerRun.get("reserved.chunks")}`);
     row("stack high-water mark (slots, of the stack size)", `${oursRun.get("setup.peak.stack")}|${oursRun.get("steady.peak.stack")}/${oursRun.get("stack.size")}`,
       `${peerRun.get("setup.peak.stack")}|${peerRun.get("steady.peak.stack")}/${peerRun.get("stack.size")}`);
-    row("instrumentation: slot B/chunk B/stack B in use", `${oursRun.get("instr.slots.bytes")}/${oursRun.get("instr.chunks.bytes")}/${oursRun.get("instr.stack.bytes")}`,
-      `${peerRun.get("instr.slots.bytes")}/${peerRun.get("instr.chunks.bytes")}/${peerRun.get("instr.stack.bytes")}`);
+    for (const [label, key] of [["slot B", "instr.slots.bytes"], ["chunk B", "instr.chunks.bytes"], ["stack B", "instr.stack.bytes"]] as const) {
+      row(`instrumentation module at the end: ${label} in use`, oursRun.get(key) ?? "", peerRun.get(key) ?? "");
+    }
     const msgs = (m: Map<string, string>): number => num(m, "acked");
     row("messages acknowledged", `${oursRun.get("acked")}/${oursRun.get("messages")}`, `${peerRun.get("acked")}/${peerRun.get("messages")}`);
     row("CPU per message, XS thread, CONNACK to last PUBACK (us)", (num(oursRun, "cpu.us") / msgs(oursRun)).toFixed(1), (num(peerRun, "cpu.us") / msgs(peerRun)).toFixed(1));

@@ -169,7 +169,8 @@ export class ModdableTLS implements Socket {
       } while (idle < 2 && !this.#closed);
     } catch (error) {
       const message = error instanceof Error ? error.message : "";
-      this.#fail(message.indexOf("certificate") >= 0 || message.indexOf("Cert") >= 0 ? CERT_REJECTED : TLS_HANDSHAKE_FAILED);
+      // The session throws "certificate: auth err" when the server's chain or name does not verify.
+      this.#fail(message.indexOf("certificate: auth") >= 0 ? CERT_REJECTED : TLS_HANDSHAKE_FAILED);
     }
   }
 

@@ -39,17 +39,24 @@ export interface Build {
 
 /**
  * Builds `manifest` for `platform` with `config` as mcconfig `key=value` overrides, into `out` (kept between
- * builds of the same manifest so a config change relinks in seconds). Throws with mcconfig's output on failure.
+ * builds of the same manifest so a config change relinks in seconds). With `make` false mcconfig only resolves
+ * the manifests and writes the makefile. Throws with mcconfig's output on failure.
  */
-export function mcconfig(manifest: string, out: string, config: Record<string, string | number> = {}, platform = "lin"): Build {
+export function mcconfig(
+  manifest: string, out: string, config: Record<string, string | number> = {}, platform = "lin", make = true,
+): Build {
   const home = moddableHome();
   if (home === undefined) throw new Error("MODDABLE is not set to a built Moddable SDK");
   mkdirSync(out, { recursive: true });
-  const args = ["-m", "-p", platform, "-t", "build", "-o", out, manifest];
+  const args = [...(make ? ["-m"] : []), "-p", platform, "-t", "build", "-o", out, manifest];
   for (const [key, value] of Object.entries(config)) args.push(`${key}=${String(value)}`);
   const r = spawnSync("mcconfig", args, { cwd: path.dirname(manifest), env: toolEnv(home), encoding: "utf8", maxBuffer: 64 << 20 });
   const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  if (r.status !== 0) throw new Error(`mcconfig ${args.join(" ")} failed (exit ${String(r.status)}):\n${log.split("\n").filter((l) => !l.startsWith("# ")).join("\n")}`);
+  if (r.status !== 0) {
+    // Name the config keys, not their values (certificates and keys are passed this way).
+    const shown = [...args.slice(0, args.indexOf(manifest) + 1), ...Object.keys(config).map((k) => `${k}=…`)].join(" ");
+    throw new Error(`mcconfig ${shown} failed (exit ${String(r.status)}):\n${log.split("\n").filter((l) => !l.startsWith("# ")).join("\n")}`);
+  }
   const releaseDir = path.join(out, "bin", platform, "mc", "release");
   const name = existsSync(releaseDir) ? readdirSync(releaseDir)[0] : undefined;
   const app = name === undefined ? "" : path.join(releaseDir, name, "mc.so");

@@ -110,11 +110,11 @@ export class Link {
       const slot = pool.acquire();
       if (i === 0) stageBase = pool.offsetOf(slot);
     }
-    this.tx = new Transmitter(pool.bytes, stageBase, stage * cfg.slotSize, this.counters);
+    this.keepalive = new Keepalive(cfg.keepAlive, cfg.pingTimeout);
+    this.tx = new Transmitter(pool.bytes, stageBase, stage * cfg.slotSize, this.counters, host.clock, this.keepalive);
     this.rx = new Receiver(this, cfg.rxSize, cfg.maxIncoming, cfg.oversize);
     // One read of D bytes holds at most D/7 QoS 1 PUBLISHes (7 bytes minimum), so the ack ring never overflows.
     this.out = new Outgoing(this, Math.ceil(this.rx.rx.size / 7) + 8);
-    this.keepalive = new Keepalive(cfg.keepAlive, cfg.pingTimeout);
     this.#backoff = new Backoff(cfg.backoff, host.random);
     this.events = new EventQueue(64 + 2 * cfg.maxSubs);
     this.#callbacks = {
@@ -218,9 +218,7 @@ export class Link {
       this.#batchArmed = false;
       this.clock.cancel(this.#batchTimer);
     }
-    const n = this.tx.write();
-    if (n < 0) this.writeFailed();
-    else if (n > 0) this.keepalive.lastSent = this.clock.now();
+    if (this.tx.write() < 0) this.writeFailed();
   }
 
   /** A write found the socket dead (threw, or returned a non-number). */

@@ -17,7 +17,8 @@
  * @module
  */
 import type { ClientCounters } from "./counters.js";
-import type { Socket } from "./host.js";
+import type { Clock, Socket } from "./host.js";
+import type { Keepalive } from "./keepalive.js";
 import { TxStage } from "./staging.js";
 
 /** Staging region plus the socket it writes to. One per client. */
@@ -38,14 +39,21 @@ export class Transmitter {
   awaitingWritable = false;
   readonly #stage: TxStage;
   readonly #counters: ClientCounters;
+  readonly #clock: Clock;
+  readonly #keepalive: Keepalive;
 
-  /** @param bytes the tx pool array; @param base region start; @param size region size; @param counters stats. */
-  constructor(bytes: Uint8Array, base: number, size: number, counters: ClientCounters) {
+  /**
+   * @param bytes the tx pool array; @param base region start; @param size region size; @param counters stats;
+   * @param clock stamps writes; @param keepalive whose `lastSent` every write moves.
+   */
+  constructor(bytes: Uint8Array, base: number, size: number, counters: ClientCounters, clock: Clock, keepalive: Keepalive) {
     this.bytes = bytes;
     this.base = base;
     this.size = size;
     this.#stage = new TxStage(bytes, base, size);
     this.#counters = counters;
+    this.#clock = clock;
+    this.#keepalive = keepalive;
   }
 
   /** Free bytes in the staging region. */
@@ -108,6 +116,7 @@ export class Transmitter {
     this.space = left;
     this.awaitingWritable = true;
     counters.bytesSent += n;
+    this.#keepalive.lastSent = this.#clock.now();
     return n;
   }
 

@@ -256,6 +256,28 @@ function shapeOf(file: string): SourceShape {
   return s;
 }
 
+/**
+ * Device modules reachable from the publisher's imports through the sources' relative imports (type-only
+ * imports excluded): a file of a layer that nothing reaches is linked by the directory rule but never used.
+ */
+function reachable(tree: string): Set<string> {
+  const main = readFileSync(path.join(here, "device", "xsmqtt-publisher", "main.ts"), "utf8");
+  const todo = [...main.matchAll(/^import (?!type )[^;]*?from "xsmqtt\/(codec|client)\/([\w-]+)"/gm)].map((m) => `${m[1]}/${m[2]}`);
+  const seen = new Set<string>();
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const file = path.join(tree, "src", `${id}.ts`);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/^(?:import|export) (?!type )[^;]*?from "(\.\.?\/[\w/-]+)\.js"/gm)) {
+      todo.push(path.posix.join(path.posix.dirname(id), m[1]!));
+    }
+  }
+  return seen;
+}
+
 /** mcconfig's default `creation` (tools/mcconfig.js filterCreation), used by esp32 when no target sets one. */
 function defaultCreation(): { chunk: number; heap: number; stack: number; source: string } {
   const text = readFileSync(path.join(MODDABLE!, "tools", "mcconfig.js"), "utf8");
@@ -372,6 +394,11 @@ async function main(): Promise<void> {
     log(`  + name resolution / config                      ${pad(dnsResolver + peerConfig, 14)} B (dns/resolver/udp ${dnsResolver}, mqttclient/config ${peerConfig})`);
     log(`bench app (main)                       ${pad(oursApp, 10)} B ${pad(peerApp, 14)} B`);
     log(`whole app, every .xsb incl. runtime    ${pad(oursAll, 10)} B ${pad(peerAll, 14)} B`);
+    const used = reachable(tree);
+    const unused = LAYERS.flatMap((layer) => files[layer]!.filter((f) => !used.has(`${layer}/${f}`)).map((f) => ({ id: `${layer}/${f}`, bytes: oursXsb.get(`xsmqtt/${layer}/${f}.xsb`) ?? 0 })));
+    const unusedBytes = unused.reduce((n, u) => n + u.bytes, 0);
+    log(`  not imported by any client-role module (linked by the directory rule only): ${unused.length ? unused.map((u) => `${u.id} ${u.bytes} B`).join(", ") : "none"}; ` +
+      `reachable codec + client ${codecClient - unusedBytes} B`);
     log(`target codec + client <= ${target} B: ${codecClient <= target ? "met" : `MISSED by ${codecClient - target} B (${(codecClient / target).toFixed(2)}x the budget)`}; ` +
       `${(codecClient / mqttclient).toFixed(2)}x the ECMA-419 client, ${(codecClient / classicMqtt).toFixed(2)}x the classic one`);
 
@@ -387,7 +414,7 @@ async function main(): Promise<void> {
         ];
         const ourTotal = fwLayers.reduce((n, [, v]) => n + v, 0);
         const fwAll = sumWhere(fw, () => true);
-        log(`firmware (${path.relative(repo, path.join(tree, "manifest.json")) || "manifest.json"}, release build for lin): every .xsb ${fwAll} B, xsmqtt's ${ourTotal} B`);
+        log(`firmware (manifest.json of ${ref ? `${ref} ${commit}` : "the working tree"}, release build for lin): every .xsb ${fwAll} B, xsmqtt's ${ourTotal} B`);
         for (const [name, v] of fwLayers) log(`  ${name.padEnd(30)}${pad(v, 8)} B`);
         log(`  ${"Moddable runtime modules".padEnd(30)}${pad(fwAll - ourTotal, 8)} B`);
         const strays = [...fw.keys()].filter((k) => /xsmqtt\/(codec|client)\/(index|.*-server)\.xsb$/.test(k));

@@ -10,7 +10,7 @@ import { collect, connectObserver, startMosquitto, type MosquittoBroker } from "
 import { buildDir, mcconfig, ROOT, Simulator } from "./moddable.js";
 
 /** The README's Moddable section: its sh block (cd, mcconfig, mcsim) and its json include block. */
-function readmeSection(): { cd: string; mcconfig: string[]; mcsim: string[]; include: string[] } {
+function readmeSection(): { cd: string; mkdir: string[]; mcconfig: string[]; mcsim: string[]; include: string[] } {
   const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
   const start = readme.indexOf("## Use it from your Moddable app");
   expect(start, "README has a section 'Use it from your Moddable app'").toBeGreaterThanOrEqual(0);
@@ -23,7 +23,8 @@ function readmeSection(): { cd: string; mcconfig: string[]; mcsim: string[]; inc
     return found!.trim().split(/\s+/);
   };
   const include = (JSON.parse(`{${json}}`) as { include: string[] }).include;
-  return { cd: line("cd ")[1]!, mcconfig: line("mcconfig "), mcsim: line("xvfb-run "), include };
+  expect(sh.length, "README sh block: cd, mkdir, mcconfig, xvfb-run").toBe(4);
+  return { cd: line("cd ")[1]!, mkdir: line("mkdir "), mcconfig: line("mcconfig "), mcsim: line("xvfb-run "), include };
 }
 
 /** Module specifiers compiled into a build (the .xsb files under its modules folder). */
@@ -55,6 +56,7 @@ describe("examples/moddable-counter on mcsim", () => {
     const flags = args.slice(0, 7);
     expect(flags.filter((_, i) => i !== 6)).toEqual(["-m", "-p", "lin", "-t", "build", "-o"]);
     const readmeOut = flags[6]!;
+    expect(readme.mkdir).toEqual(["mkdir", "-p", readmeOut]); // mcconfig wants the -o folder to exist
     expect(args[7]).toBe("manifest.json");
     const config = Object.fromEntries(args.slice(8).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
     expect(Object.keys(config)).toEqual(["mqttHost", "mqttPort", "topic"]);

@@ -83,8 +83,11 @@ function pad(s: string | number, n: number): string {
 /** The tree measured: the working tree, or `--ref` exported with git archive (never touching the checkout). */
 function sourceTree(): string {
   if (!ref) return repo;
-  const tree = path.join(work, "tree");
-  mkdirSync(tree);
+  // Under --cache the tree has a stable path per commit, so mcconfig's make sees the same sources again.
+  const commitId = execFileSync("git", ["rev-parse", ref], { cwd: repo, encoding: "utf8" }).trim();
+  const tree = cache ? path.join(path.resolve(cache), `tree-${commitId.slice(0, 12)}`) : path.join(work, "tree");
+  if (cache && existsSync(path.join(tree, "manifest.json"))) return tree;
+  mkdirSync(tree, { recursive: true });
   const paths = ["manifest.json", "src", "hosts", "sim"].filter((p) => {
     try {
       execFileSync("git", ["cat-file", "-e", `${ref}:${p}`], { cwd: repo, stdio: "ignore" });
@@ -338,6 +341,8 @@ async function main(): Promise<void> {
     const peer = mcconfig(path.join(here, "device", "moddable-publisher", "manifest.json"), "moddable-publisher", config, true);
     const classic = mcconfig(path.join(MODDABLE!, "examples", "network", "mqtt", "mqttbasic", "manifest.json"), "mqttbasic", [], false);
     const firmware = withFirmware ? mcconfig(path.join(tree, "manifest.json"), "firmware", [], false) : undefined;
+    if (!ours.ok || !peer.ok || !classic.ok) process.exitCode = 1;
+    if (!peer.ok) log(`Moddable publisher does not build: ${buildErrors(peer.log).join(" | ")}`);
     if (!ours.ok) {
       log("xsmqtt publisher does not build:");
       for (const l of buildErrors(ours.log)) log(`    ${l}`);
@@ -428,7 +433,10 @@ async function main(): Promise<void> {
     // ------------------------------------------------------------------------------------------ heap
     const num = (m: Map<string, string>, k: string): number => Number(m.get(k) ?? NaN);
     for (const [name, run] of [["xsmqtt", oursRun], ["moddable", peerRun]] as const) {
-      if (run.has("fail") || !run.has("done")) log(`${name} run FAILED: ${run.get("fail") ?? "no result"} (log in ${work})`);
+      if (run.has("fail") || !run.has("done")) {
+        log(`${name} run FAILED: ${run.get("fail") ?? "no result"} (logs in ${work}; --keep keeps them)`);
+        process.exitCode = 1;
+      }
     }
     const slotSize = num(oursRun, "slot.size") || num(peerRun, "slot.size");
     /** Live heap above the runtime's baseline, bytes on this runtime: the worst of the GC'd samples. */

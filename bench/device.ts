@@ -12,15 +12,19 @@
  *  (b) bench/device/moddable-publisher: Moddable's ECMA-419 example client
  *      ($MODDABLE/examples/io/tcp/mqttclient, `embedded:network/mqtt/client`) doing the same publishing;
  *  (c) Moddable's classic client ($MODDABLE/modules/network/mqtt) through its mqttbasic example, for size;
- *  (d) the whole firmware (./manifest.json), for size, when it builds.
- * (a) and (b) are instrumented release builds (`mcconfig -m -i -p lin -t build -o <tmp>`: the .xsb are the
+ *  (d) the whole firmware (./manifest.json, unchanged) inside a wrapper manifest whose entry module
+ *      (bench/device/firmware-probe) takes the runtime's baseline, runs the firmware's own `main`, and after 15 s
+ *      of QoS 1 readings (3 simulated sensors, period 1 s) reports its heap and stack high-water marks; sizes
+ *      per layer come from the same build, without the probe's modules.
+ * (a), (b) and (d) are instrumented release builds (`mcconfig -m -i -p lin -t build -o <tmp>`: the .xsb are the
  * release ones; -i only turns on XS's instrumentation, which tracks the stack high-water mark). They run
  * headless (`xvfb-run -a stdbuf -oL -eL mcsim mc.so`) against one private mosquitto, one after the other,
  * and report through trace() the figures of bench/device/meter (the XS machine's own slot, chunk and stack
  * counters, plus Moddable's `instrumentation` module as a cross-check; CPU time of the XS thread).
  *
  * Options: --rounds N (3 QoS 1 messages per round, default 1000); --ref <git ref> measures that commit's
- * files (git archive into the temp dir) instead of the working tree; --no-firmware; --keep keeps the temp
+ * files (git archive of the whole commit into the temp dir) instead of the working tree's (the bench
+ * apps themselves always come from the working tree); --no-firmware; --keep keeps the temp
  * dir; --timeout <s> per app run (default 300); --cache <dir> keeps the build folders there, so a later run
  * rebuilds only what changed (a full set of builds takes several minutes on 2 cores).
  * The last line: `device xsb codec+client <n> B moddable-mqttclient <m> B ratio <r>x heap <h> B moddable-heap <k> B`.
@@ -88,15 +92,7 @@ function sourceTree(): string {
   const tree = cache ? path.join(path.resolve(cache), `tree-${commitId.slice(0, 12)}`) : path.join(work, "tree");
   if (cache && existsSync(path.join(tree, "manifest.json"))) return tree;
   mkdirSync(tree, { recursive: true });
-  const paths = ["manifest.json", "src", "hosts", "sim"].filter((p) => {
-    try {
-      execFileSync("git", ["cat-file", "-e", `${ref}:${p}`], { cwd: repo, stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  const tar = execFileSync("git", ["archive", ref, ...paths], { cwd: repo, maxBuffer: 1 << 28 });
+  const tar = execFileSync("git", ["archive", ref], { cwd: repo, maxBuffer: 1 << 30 }); // the whole commit: manifests include siblings
   execFileSync("tar", ["-x", "-C", tree], { input: tar });
   return tree;
 }
@@ -117,12 +113,12 @@ interface Build {
 }
 
 /** `mcconfig -m [-i] -p lin -t build -o <out> <manifest> key=value...`; never launches anything. */
-function mcconfig(manifest: string, label: string, config: string[], instrument: boolean): Build {
+function mcconfig(manifest: string, label: string, config: string[], instrument: boolean, cwd = path.dirname(manifest)): Build {
   const out = path.join(cache ? path.resolve(cache) : work, `out-${label}`);
   mkdirSync(out, { recursive: true });
   const args = ["-m", ...(instrument ? ["-i"] : []), "-p", "lin", "-t", "build", "-o", out, manifest, ...config];
   const started = Date.now();
-  const r = spawnSync("mcconfig", args, { cwd: path.dirname(manifest), env, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync("mcconfig", args, { cwd, env, encoding: "utf8", maxBuffer: 1 << 26 });
   const text = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   writeFileSync(path.join(work, `build-${label}.log`), `mcconfig ${args.join(" ")}\n${text}`);
   const goal = instrument ? "instrument" : "release";
@@ -340,7 +336,23 @@ async function main(): Promise<void> {
     const ours = mcconfig(oursManifest, "xsmqtt-publisher", config, true);
     const peer = mcconfig(path.join(here, "device", "moddable-publisher", "manifest.json"), "moddable-publisher", config, true);
     const classic = mcconfig(path.join(MODDABLE!, "examples", "network", "mqtt", "mqttbasic", "manifest.json"), "mqttbasic", [], false);
-    const firmware = withFirmware ? mcconfig(path.join(tree, "manifest.json"), "firmware", [], false) : undefined;
+    // (d) the firmware, unchanged, inside a wrapper whose entry (bench/device/firmware-probe) takes the baseline,
+    // runs the firmware's own main module, and reports its high-water marks after `benchSeconds` of readings.
+    let firmware: Build | undefined;
+    if (withFirmware) {
+      const fwDir = path.join(cache ? path.resolve(cache) : work, "firmware");
+      mkdirSync(fwDir, { recursive: true });
+      const fwManifest = path.join(fwDir, "manifest.json");
+      writeFileSync(fwManifest, JSON.stringify({
+        include: [path.join(tree, "manifest.json"), path.join(here, "device", "meter", "manifest.json")],
+        creation: { main: "xsmqtt-bench/firmware-main" },
+        modules: {
+          "xsmqtt-bench/firmware-main": path.join(here, "device", "firmware-probe", "main"),
+          "xsmqtt-bench/firmware-baseline": path.join(here, "device", "firmware-probe", "baseline"),
+        },
+      }, null, "\t"));
+      firmware = mcconfig(fwManifest, "firmware", [`mqttHost=127.0.0.1`, `mqttPort=${broker.port}`, "deviceId=bench-fw", "qos=1", "period=1000", "benchSeconds=15"], true, tree); // "./" includes resolve from the working directory
+    }
     if (!ours.ok || !peer.ok || !classic.ok) process.exitCode = 1;
     if (!peer.ok) log(`Moddable publisher does not build: ${buildErrors(peer.log).join(" | ")}`);
     if (!ours.ok) {
@@ -350,6 +362,7 @@ async function main(): Promise<void> {
 
     const oursRun = ours.ok ? await runApp(ours.app, "xsmqtt") : new Map<string, string>();
     const peerRun = peer.ok ? await runApp(peer.app, "moddable") : new Map<string, string>();
+    const fwRun = firmware?.ok ? await runApp(firmware.app, "firmware") : new Map<string, string>();
 
     // ------------------------------------------------------------------------------------------ sizes
     log(`  bytecode: ${xsVersion(path.join(ours.modules, "main.xsb"))}`);
@@ -418,8 +431,8 @@ async function main(): Promise<void> {
           ["main (hosts/moddable/main)", fw.get("main.xsb") ?? 0], ["xsmqtt/sim (lin only)", part("xsmqtt/sim/")],
         ];
         const ourTotal = fwLayers.reduce((n, [, v]) => n + v, 0);
-        const fwAll = sumWhere(fw, () => true);
-        log(`firmware (manifest.json of ${ref ? `${ref} ${commit}` : "the working tree"}, release build for lin): every .xsb ${fwAll} B, xsmqtt's ${ourTotal} B`);
+        const fwAll = sumWhere(fw, (k) => !k.startsWith("xsmqtt-bench/"));
+        log(`firmware (manifest.json of ${ref ? `${ref} ${commit}` : "the working tree"}, built for lin; the bench's probe modules left out): every .xsb ${fwAll} B, xsmqtt's ${ourTotal} B`);
         for (const [name, v] of fwLayers) log(`  ${name.padEnd(30)}${pad(v, 8)} B`);
         log(`  ${"Moddable runtime modules".padEnd(30)}${pad(fwAll - ourTotal, 8)} B`);
         const strays = [...fw.keys()].filter((k) => /xsmqtt\/(codec|client)\/(index|.*-server)\.xsb$/.test(k));
@@ -501,6 +514,20 @@ async function main(): Promise<void> {
     log(`esp32 default creation (${creation.source}): chunk ${creation.chunk} B, heap ${creation.heap} slots, stack ${creation.stack} slots`);
     log(`  xsmqtt publisher: heap slots ${fit(liveSlotsAll, creation.heap)}; chunks ${fit(liveChunksAll, creation.chunk)}; stack ${fit(stackPeak, creation.stack)}`);
     log(`  suggested creation.stack for this app: ${Math.ceil((stackPeak * 1.25) / 32) * 32} slots (peak ${stackPeak} + 25 %)`);
+
+    if (firmware?.ok) {
+      if (!fwRun.has("done")) log(`firmware run FAILED: ${fwRun.get("fail") ?? "no result"}`);
+      else {
+        const fs = num(fwRun, "slot.size");
+        const ls = num(fwRun, "live.slots") - num(fwRun, "baseline.slots");
+        const lc = num(fwRun, "live.chunks") - num(fwRun, "baseline.chunks");
+        const st = num(fwRun, "peak.stack");
+        log(`firmware (3 simulated sensors, QoS 1, period 1 s, 15 s of readings): live heap above baseline ${ls} slots + ${lc} chunk B = ${ls * fs + lc} B (${ls * 16 + lc} B at 16 B slots);`);
+        log(`  live in all ${fwRun.get("live.slots")} slots / ${fwRun.get("live.chunks")} chunk B; XS high-water ${fwRun.get("peak.slots")}/${fwRun.get("reserved.slots")} slots, ${fwRun.get("peak.chunks")}/${fwRun.get("reserved.chunks")} chunk B`);
+        log(`  stack high-water ${st} slots of its creation.stack ${fwRun.get("stack.size")}; against esp32's default: heap ${fit(num(fwRun, "live.slots"), creation.heap)}; chunks ${fit(num(fwRun, "live.chunks"), creation.chunk)}; stack ${fit(st, creation.stack)}`);
+        log(`  creation.stack with 25 % over the measured peak: ${Math.ceil((st * 1.25) / 32) * 32} slots`);
+      }
+    }
 
     log();
     const ratio = codecClient / mqttclient;

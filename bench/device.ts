@@ -186,6 +186,7 @@ function runApp(app: string, label: string): Promise<Map<string, string>> {
   return new Promise((resolve) => {
     const figures = new Map<string, string>();
     let output = "";
+    let keys: string[] = [];
     const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", "-eL", mcsim, app], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const stop = (): void => {
       try {
@@ -204,6 +205,21 @@ function runApp(app: string, label: string): Promise<Map<string, string>> {
       while ((nl = output.indexOf("\n")) >= 0) {
         const line = output.slice(0, nl);
         output = output.slice(nl + 1);
+        // mcsim (-i builds) prints XS's instruments once a second and then resets the stack peak and the GC
+        // count; the whole-run stack high-water mark and GC count come from these samples.
+        if (line.startsWith("instruments key: ")) {
+          keys = line.slice(17).split(",");
+          continue;
+        }
+        if (line.startsWith("instruments: ")) {
+          const v = line.slice(13).split(",").map(Number);
+          const stack = v[keys.indexOf("Stack used")] ?? 0;
+          const gcs = v[keys.indexOf("Garbage collections")] ?? 0;
+          const phase = figures.has("phase") ? "steady" : "setup";
+          figures.set(`sampled.${phase}.stack.bytes`, String(Math.max(Number(figures.get(`sampled.${phase}.stack.bytes`) ?? 0), stack)));
+          figures.set(`sampled.${phase}.gc`, String(Number(figures.get(`sampled.${phase}.gc`) ?? 0) + gcs));
+          continue;
+        }
         const m = /^bench (\S+) (.*)$/.exec(line);
         if (!m) continue;
         figures.set(m[1]!, m[2]!);
@@ -491,8 +507,11 @@ async function main(): Promise<void> {
     row("  allocated per message in publish (slots / chunk B)", perMsg(oursRun, "steady.alloc.publish"), perMsg(peerRun, "steady.alloc.publish"));
     row("  allocated per message elsewhere (receive, timers)", perMsg(oursRun, "steady.alloc.other"), perMsg(peerRun, "steady.alloc.other"));
     row("heap reserved by the runtime (slots / chunk B)", `${oursRun.get("reserved.slots")}/${oursRun.get("reserved.chunks")}`, `${peerRun.get("reserved.slots")}/${peerRun.get("reserved.chunks")}`);
-    row("stack high-water mark (slots, of the stack size)", `${oursRun.get("setup.peak.stack")}|${oursRun.get("steady.peak.stack")}/${oursRun.get("stack.size")}`,
-      `${peerRun.get("setup.peak.stack")}|${peerRun.get("steady.peak.stack")}/${peerRun.get("stack.size")}`);
+    const stackSlots = (m: Map<string, string>, phase: string): number =>
+      Math.ceil(Number(m.get(`sampled.${phase}.stack.bytes`) ?? 0) / (num(m, "slot.size") || 32));
+    row("stack high-water mark, slots: setup | steady (of)", `${stackSlots(oursRun, "setup")}|${stackSlots(oursRun, "steady")} (${oursRun.get("stack.size")})`,
+      `${stackSlots(peerRun, "setup")}|${stackSlots(peerRun, "steady")} (${peerRun.get("stack.size")})`);
+    row("garbage collections: setup | steady", `${oursRun.get("sampled.setup.gc")}|${oursRun.get("sampled.steady.gc")}`, `${peerRun.get("sampled.setup.gc")}|${peerRun.get("sampled.steady.gc")}`);
     for (const [label, key] of [["slot B", "instr.slots.bytes"], ["chunk B", "instr.chunks.bytes"], ["stack B", "instr.stack.bytes"]] as const) {
       row(`instrumentation module at the end: ${label} in use`, oursRun.get(key) ?? "", peerRun.get(key) ?? "");
     }
@@ -509,7 +528,7 @@ async function main(): Promise<void> {
     // deepest stack; slot counts carry over to esp32, chunk bytes are 64-bit here (an upper bound).
     const liveSlotsAll = Math.max(num(oursRun, "connected.slots"), num(oursRun, "warm.slots"), num(oursRun, "live.slots"));
     const liveChunksAll = Math.max(num(oursRun, "connected.chunks"), num(oursRun, "warm.chunks"), num(oursRun, "live.chunks"));
-    const stackPeak = Math.max(num(oursRun, "setup.peak.stack"), num(oursRun, "steady.peak.stack"));
+    const stackPeak = Math.max(stackSlots(oursRun, "setup"), stackSlots(oursRun, "steady"), num(oursRun, "setup.peak.stack"), num(oursRun, "steady.peak.stack"));
     const fit = (used: number, size: number): string => `${used}/${size} = ${((used / size) * 100).toFixed(0)} % used, ${used <= size * 0.75 ? "fits with >= 25 % spare" : `NO 25 % spare (needs <= ${Math.floor(size * 0.75)})`}`;
     log(`esp32 default creation (${creation.source}): chunk ${creation.chunk} B, heap ${creation.heap} slots, stack ${creation.stack} slots`);
     log(`  xsmqtt publisher: heap slots ${fit(liveSlotsAll, creation.heap)}; chunks ${fit(liveChunksAll, creation.chunk)}; stack ${fit(stackPeak, creation.stack)}`);
@@ -521,11 +540,11 @@ async function main(): Promise<void> {
         const fs = num(fwRun, "slot.size");
         const ls = num(fwRun, "live.slots") - num(fwRun, "baseline.slots");
         const lc = num(fwRun, "live.chunks") - num(fwRun, "baseline.chunks");
-        const st = num(fwRun, "peak.stack");
+        const st = Math.max(num(fwRun, "peak.stack"), stackSlots(fwRun, "setup"));
         log(`firmware (3 simulated sensors, QoS 1, period 1 s, 15 s of readings): live heap above baseline ${ls} slots + ${lc} chunk B = ${ls * fs + lc} B (${ls * 16 + lc} B at 16 B slots);`);
         log(`  live in all ${fwRun.get("live.slots")} slots / ${fwRun.get("live.chunks")} chunk B; XS high-water ${fwRun.get("peak.slots")}/${fwRun.get("reserved.slots")} slots, ${fwRun.get("peak.chunks")}/${fwRun.get("reserved.chunks")} chunk B`);
         log(`  stack high-water ${st} slots of its creation.stack ${fwRun.get("stack.size")}; against esp32's default: heap ${fit(num(fwRun, "live.slots"), creation.heap)}; chunks ${fit(num(fwRun, "live.chunks"), creation.chunk)}; stack ${fit(st, creation.stack)}`);
-        log(`  creation.stack with 25 % over the measured peak: ${Math.ceil((st * 1.25) / 32) * 32} slots`);
+        log(`  garbage collections in the run: ${fwRun.get("sampled.setup.gc")}; creation.stack with 25 % over the measured peak: ${Math.ceil((st * 1.25) / 32) * 32} slots`);
       }
     }
 

@@ -72,6 +72,7 @@ const Probe = Object.freeze({
 		report(`mark.${name}`, `${Meter.get(Meter.SLOTS_USED)}/${Meter.get(Meter.CHUNKS_USED)}`);
 	},
 	warm() {
+		report("phase", "steady");	// bench/device.ts splits mcsim's per-second instrument samples here
 		setupSlots = Meter.get(Meter.SLOTS_PEAK);
 		setupChunks = Meter.get(Meter.CHUNKS_PEAK);
 		setupStack = Meter.get(Meter.STACK_PEAK);

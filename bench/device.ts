@@ -483,8 +483,8 @@ async function main(): Promise<void> {
     const creation = defaultCreation();
     log();
     log(`heap and stack on the XS machine (lin, 64-bit: ${slotSize} B per slot; esp32 has 16 B slots, its chunks are at most these)`);
-    log(`${"".padEnd(54)}${pad("xsmqtt", 12)}${pad("moddable", 12)}`);
-    const row = (label: string, a: number | string, b: number | string): void => log(`${label.padEnd(54)}${pad(a, 12)}${pad(b, 12)}`);
+    log(`${"".padEnd(56)}${pad("xsmqtt", 14)}${pad("moddable", 14)}`);
+    const row = (label: string, a: number | string, b: number | string): void => log(`${label.padEnd(56)}${pad(a, 14)}${pad(b, 14)}`);
     row("runtime baseline at main (slots / chunk B)", `${oursRun.get("baseline.slots")}/${oursRun.get("baseline.chunks")}`, `${peerRun.get("baseline.slots")}/${peerRun.get("baseline.chunks")}`);
     for (const [k, v] of oursRun) if (k.startsWith("mark.")) row(`live after ${k.slice(5)}, GC'd (xsmqtt)`, v, "");
     for (const [k, v] of peerRun) if (k.startsWith("mark.")) row(`live after ${k.slice(5)}, GC'd (moddable)`, "", v);
@@ -509,9 +509,9 @@ async function main(): Promise<void> {
     row("heap reserved by the runtime (slots / chunk B)", `${oursRun.get("reserved.slots")}/${oursRun.get("reserved.chunks")}`, `${peerRun.get("reserved.slots")}/${peerRun.get("reserved.chunks")}`);
     const stackSlots = (m: Map<string, string>, phase: string): number =>
       Math.ceil(Number(m.get(`sampled.${phase}.stack.bytes`) ?? 0) / (num(m, "slot.size") || 32));
-    row("stack high-water mark, slots: setup | steady (of)", `${stackSlots(oursRun, "setup")}|${stackSlots(oursRun, "steady")} (${oursRun.get("stack.size")})`,
+    row("stack high-water, slots: start+600 msgs|steady (of)", `${stackSlots(oursRun, "setup")}|${stackSlots(oursRun, "steady")} (${oursRun.get("stack.size")})`,
       `${stackSlots(peerRun, "setup")}|${stackSlots(peerRun, "steady")} (${peerRun.get("stack.size")})`);
-    row("garbage collections: setup | steady", `${oursRun.get("sampled.setup.gc")}|${oursRun.get("sampled.steady.gc")}`, `${peerRun.get("sampled.setup.gc")}|${peerRun.get("sampled.steady.gc")}`);
+    row("GCs: start+600 msgs|steady (incl. 1-2 forced)", `${oursRun.get("sampled.setup.gc")}|${oursRun.get("sampled.steady.gc")}`, `${peerRun.get("sampled.setup.gc")}|${peerRun.get("sampled.steady.gc")}`);
     for (const [label, key] of [["slot B", "instr.slots.bytes"], ["chunk B", "instr.chunks.bytes"], ["stack B", "instr.stack.bytes"]] as const) {
       row(`instrumentation module at the end: ${label} in use`, oursRun.get(key) ?? "", peerRun.get(key) ?? "");
     }

@@ -255,6 +255,7 @@ export class Firmware {
         onDisconnected: this.#disconnected.bind(this),
         onError: this.#error.bind(this),
         onWritable: this.#writable.bind(this),
+        onQueueOverflow: this.#queueOverflow.bind(this),
       });
     const client = new MqttClient(clientOptions);
     this.client = client;
@@ -534,6 +535,11 @@ export class Firmware {
 
   #writable(): void {
     this.#pump();
+  }
+
+  /** The client dropped the oldest queued message to take a new one (drop-oldest): count it, never silently. */
+  #queueOverflow(): void {
+    this.counters.dropped++;
   }
 
   /** Subscription id of the period command (for tests). */

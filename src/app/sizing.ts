@@ -65,7 +65,8 @@ function roundUp(n: number, unit: number): number {
  *   documents when on (sized for the longest period, whose `expire_after` has the most digits);
  * - `offlineQueue`: one sample round (the newest round survives an outage; older ones are dropped);
  * - `inflightWindow`: the QoS 1 readings of one round plus 2 (status/period/diagnostics go 2 at a time);
- * - `txSlots`: one sample round plus 2 (shared by the window and the queue);
+ * - `txSlots`: the window plus the queue: in-flight QoS 1 messages hold their slots for resend through an outage,
+ *   and the round taken meanwhile still needs slots of its own (with fewer, it was refused as `BUSY`);
  * - `rxBufferSize`: the largest packet it accepts: a period command of up to {@link COMMAND_PAYLOAD_MAX} bytes
  *   (anything larger is refused by the client); the acks the broker sends are smaller;
  * - `maxSubscriptions`: 1 (the period command).
@@ -108,12 +109,13 @@ export function sizeClient(config: FirmwareConfig, docs: readonly { topic: strin
   });
   if (connect > 0) largest = Math.max(largest, connect);
   const round = readings + senml;
-  const slots = round + 2;
+  const window = Math.min(round + 2, q1 + (senml > 0 && (config.sensors[0]?.policy.qos ?? 0) === 1 ? 1 : 0) + 2);
   return {
-    txSlots: slots,
+    // In-flight QoS 1 messages keep their slots for resend across an outage, so the queue needs its own.
+    txSlots: window + round,
     txSlotSize: roundUp(largest, 8),
     rxBufferSize: Math.max(64, roundUp(publishSize(command, COMMAND_PAYLOAD_MAX, 1), 16)),
-    inflightWindow: Math.min(slots, q1 + (senml > 0 && (config.sensors[0]?.policy.qos ?? 0) === 1 ? 1 : 0) + 2),
+    inflightWindow: window,
     offlineQueue: round,
     maxSubscriptions: 1,
   };

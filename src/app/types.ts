@@ -43,7 +43,7 @@ export class FirmwareCounters {
   readings = 0;
   /** SenML documents published. */
   senml = 0;
-  /** Publishes refused by the client (BUSY, QUEUE_FULL, NOT_CONNECTED, TOO_LARGE...). */
+  /** Publishes refused by the client (BUSY, QUEUE_FULL, NOT_CONNECTED, TOO_LARGE...) or dropped from its offline queue. */
   dropped = 0;
   /** Sensor faults (failed configure or sample). */
   faults = 0;

@@ -100,25 +100,27 @@ describe("firmware on mcsim over TCP", () => {
 
   it("loses no QoS 1 reading across a broker restart (counted by an independent persistent subscriber)", async () => {
     const id = `dev-restart-${process.pid}`;
-    const app = buildFirmware({ mqttHost: "127.0.0.1", mqttPort: broker.port, deviceId: id, qos: 1, senml: "true", statsPeriod: 500 });
+    // A 3 s period: the outage (restart plus the reconnect backoff) fits in the one round the offline queue holds,
+    // so nothing is dropped and every document must arrive; a longer outage would drop the oldest, counted.
+    const app = buildFirmware({ mqttHost: "127.0.0.1", mqttPort: broker.port, deviceId: id, qos: 1, senml: "true", statsPeriod: 500, period: 3000 });
     // A persistent session: the broker keeps what arrives for it while it is away and across the restart.
     const observer = await connectObserver(broker.url, { clientId: `obs-${id}`, clean: false, reconnectPeriod: 200 });
     const docs = await collect(observer, `${PREFIX}/${id}/senml`, 1);
     const sim = start(app);
     await sim.waitFor(/xsmqtt connected/, 20_000);
-    await docs.waitFor(3, 15_000);
+    await docs.waitFor(2, 15_000);
     const beforeRestart = sim.lines.length;
     await broker.restart();
     // The firmware reconnects on its own (backoff), then runs a few more rounds.
     await sim.waitForAfter(beforeRestart, /xsmqtt connected/, 30_000);
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 7000));
     const last = await sim.waitForAfter(sim.lines.length, /xsmqtt stats:/, 2000);
     const senml = Number(/senml=(\d+)/.exec(last)![1]);
     const dropped = Number(/dropped=(\d+)/.exec(last)![1]);
     await new Promise((r) => setTimeout(r, 2500)); // let the last acknowledged ones arrive
     const unique = new Set(docs.messages.map((m) => m.payload.toString()));
     expect(dropped).toBe(0);
-    expect(senml).toBeGreaterThanOrEqual(6);
+    expect(senml).toBeGreaterThanOrEqual(4);
     // Every document the firmware had published by the stats line reached the subscriber (duplicates allowed).
     expect(unique.size).toBeGreaterThanOrEqual(senml);
     await sim.kill();

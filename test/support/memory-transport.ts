@@ -214,47 +214,55 @@ export class MemoryNetwork {
    * @returns the rounds used.
    */
   pump(maxRounds = 64): number {
-    let rounds = 0;
-    for (; rounds < maxRounds; rounds++) {
-      let moved = false;
-      const list = this.connections;
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i]!;
-        const s = c.socket;
-        if (c.stalled) continue;
-        if (c.inbound.count > 0 && !c.closed && c.onData !== null) {
-          c.onData(c);
-          moved = true;
-        }
-        if (s === null || s.closed) continue;
-        if (s.pendingWritable && !c.closed) {
-          s.pendingWritable = false;
-          s.connected = true;
-          const space = s.space;
-          if (space > 0 && s.onWritable !== undefined) {
-            s.onWritable.call(s, space);
-            moved = true;
-          }
-          if (s.closed) continue;
-        }
-        if (s.pendingReadable) {
-          s.pendingReadable = false;
-          if (c.outbound.count > 0 && s.onReadable !== undefined) {
-            s.onReadable.call(s, c.outbound.count);
-            moved = true;
-          }
-          if (s.closed) continue;
-        }
-        if ((s.pendingError || c.closed) && c.outbound.count === 0) {
-          s.pendingError = false;
-          s.closed = true;
-          c.socket = null;
-          if (s.onError !== undefined) s.onError.call(s);
-          moved = true;
-        }
-      }
-      if (!moved) break;
-    }
-    return rounds;
+    return pumpConnections(this.connections, maxRounds);
   }
+}
+
+/**
+ * Delivers bytes and callbacks on `list` until nothing moves (at most `maxRounds` rounds): the event loop of
+ * a memory network, shared with networks that recycle their connections.
+ * @returns the rounds used.
+ */
+export function pumpConnections(list: readonly MemoryConnection[], maxRounds = 64): number {
+  let rounds = 0;
+  for (; rounds < maxRounds; rounds++) {
+    let moved = false;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      const s = c.socket;
+      if (c.stalled) continue;
+      if (c.inbound.count > 0 && !c.closed && c.onData !== null) {
+        c.onData(c);
+        moved = true;
+      }
+      if (s === null || s.closed) continue;
+      if (s.pendingWritable && !c.closed) {
+        s.pendingWritable = false;
+        s.connected = true;
+        const space = s.space;
+        if (space > 0 && s.onWritable !== undefined) {
+          s.onWritable.call(s, space);
+          moved = true;
+        }
+        if (s.closed) continue;
+      }
+      if (s.pendingReadable) {
+        s.pendingReadable = false;
+        if (c.outbound.count > 0 && s.onReadable !== undefined) {
+          s.onReadable.call(s, c.outbound.count);
+          moved = true;
+        }
+        if (s.closed) continue;
+      }
+      if ((s.pendingError || c.closed) && c.outbound.count === 0) {
+        s.pendingError = false;
+        s.closed = true;
+        c.socket = null;
+        if (s.onError !== undefined) s.onError.call(s);
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  return rounds;
 }

@@ -15,7 +15,7 @@ import type { MqttError } from "../../../src/client/errors.js";
 import type { MqttMessage } from "../../../src/client/message.js";
 import type { SocketConstructor, SocketOptions } from "../../../src/client/host.js";
 import { ManualClock } from "../../support/manual-clock.js";
-import { MemoryConnection, MemorySocket, type MemoryNetwork } from "../../support/memory-transport.js";
+import { MemoryConnection, MemorySocket, pumpConnections, type MemoryNetwork } from "../../support/memory-transport.js";
 import { ScriptedBroker } from "../../support/scripted-broker.js";
 
 /**
@@ -81,48 +81,7 @@ export class RecyclingNetwork {
    * @returns the rounds used
    */
   pump(maxRounds = 64): number {
-    let rounds = 0;
-    for (; rounds < maxRounds; rounds++) {
-      let moved = false;
-      const list = this.connections;
-      for (let i = 0; i < list.length; i++) {
-        const c = list[i]!;
-        const s = c.socket;
-        if (c.stalled) continue;
-        if (c.inbound.count > 0 && !c.closed && c.onData !== null) {
-          c.onData(c);
-          moved = true;
-        }
-        if (s === null || s.closed) continue;
-        if (s.pendingWritable && !c.closed) {
-          s.pendingWritable = false;
-          s.connected = true;
-          const space = s.space;
-          if (space > 0 && s.onWritable !== undefined) {
-            s.onWritable.call(s, space);
-            moved = true;
-          }
-          if (s.closed) continue;
-        }
-        if (s.pendingReadable) {
-          s.pendingReadable = false;
-          if (c.outbound.count > 0 && s.onReadable !== undefined) {
-            s.onReadable.call(s, c.outbound.count);
-            moved = true;
-          }
-          if (s.closed) continue;
-        }
-        if ((s.pendingError || c.closed) && c.outbound.count === 0) {
-          s.pendingError = false;
-          s.closed = true;
-          c.socket = null;
-          if (s.onError !== undefined) s.onError.call(s);
-          moved = true;
-        }
-      }
-      if (!moved) break;
-    }
-    return rounds;
+    return pumpConnections(this.connections, maxRounds);
   }
 }
 

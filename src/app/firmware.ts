@@ -529,8 +529,9 @@ export class Firmware {
     this.#onEvent?.("disconnected", String(code));
   }
 
+  /** Reported with the error's class, so a log tells a refused certificate from a lost link. */
   #error(error: MqttError): void {
-    this.#onEvent?.("error", error.message);
+    this.#onEvent?.("error", `${error.name}: ${error.message}`);
   }
 
   #writable(): void {

@@ -100,11 +100,12 @@ export class MqttClient {
   }
 
   /**
-   * Publishes `payload[offset, offset+length)` on a registered topic. Allocation-free.
+   * Publishes `payload[offset, offset+length)` on a registered topic. Allocation-free. QoS 2 (with the `qos2`
+   * option) keeps the message in flight until PUBCOMP: PUBLISH → PUBREC → PUBREL → PUBCOMP.
    * @returns SENT (0) staged (QoS 1: and in flight), QUEUED (1) held offline; or BUSY (-100, window full or
    *   staging region full: retry from `onWritable`), TOO_LARGE (-101), QUEUE_FULL (-102), NOT_CONNECTED (-103,
    *   no queue or ended), INVALID_HANDLE (-104, not a handle from `topic()`), INVALID_QOS (-105, not the
-   *   number 0 or 1), INVALID_RANGE (-106, offset/length not non-negative safe integers inside the payload),
+   *   number 0 or 1, or 2 with a `qos2` engine), INVALID_RANGE (-106, offset/length not non-negative safe integers inside the payload),
    *   INVALID_ARGUMENT (-123, payload not a Uint8Array or retain not a boolean), CLIENT_CLOSED (-124, after
    *   `close()`), or a codec code from sizing (`PACKET_TOO_LARGE` -4). Packets published in one turn are
    *   coalesced and written together after the turn, or on return to the client when called from a callback.
@@ -115,7 +116,7 @@ export class MqttClient {
     if (!isIndex(handle)) return INVALID_HANDLE;
     const topic = link.session.topics[handle];
     if (topic === undefined) return INVALID_HANDLE;
-    if (qos !== 0 && qos !== 1) return INVALID_QOS;
+    if (qos !== 0 && qos !== 1 && (qos !== 2 || link.session.qos2 === null)) return INVALID_QOS;
     if (!(payload instanceof Uint8Array) || (retain !== true && retain !== false)) return INVALID_ARGUMENT;
     if (!isIndex(offset) || !isIndex(length) || offset + length > payload.length) return INVALID_RANGE;
     if (link.state === ClientState.CLOSED) return NOT_CONNECTED;
@@ -131,15 +132,17 @@ export class MqttClient {
    * Subscribes `handler` to `filter` (setup time: encodes the filter once; allocates). Every incoming PUBLISH
    * whose topic matches is passed to every matching handler. Written now when connected, else at the next
    * CONNACK; resent automatically after a reconnect without session.
-   * @param qos 0 or 1 (maximum QoS requested).
+   * @param qos 0, 1, or 2 with the `qos2` option (maximum QoS requested).
    * @param onSuback called with the granted QoS, or 0x80 on failure (a SubscribeError also goes to `onError`).
    * @returns the subscription id (> 0) for {@link unsubscribe}.
-   * @throws InvalidOptionError for a bad filter, QoS or handler, or a full subscription table;
+   * @throws InvalidOptionError for a bad filter, QoS (2 without the `qos2` option) or handler, or a full
+   *   subscription table;
    *   ClientClosedError (`CLIENT_CLOSED` -124) after {@link close}.
    */
   subscribe(filter: string, qos: number, handler: MessageHandler, onSuback?: SubackHandler): number {
     this.#open("subscribe");
-    if (qos !== 0 && qos !== 1) throw new InvalidOptionError("qos", "0 or 1 required");
+    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidOptionError("qos", "0, 1 or 2 required");
+    if (qos === 2 && this.#link.session.qos2 === null) throw new InvalidOptionError("qos", "QoS 2 needs the qos2 option");
     if (typeof handler !== "function") throw new InvalidOptionError("handler", "function required");
     if (onSuback !== undefined && onSuback !== null && typeof onSuback !== "function") {
       throw new InvalidOptionError("onSuback", "function required");
@@ -249,7 +252,7 @@ export class MqttClient {
     }
   }
 
-  /** QoS 1 messages sent and not yet acknowledged (including those set aside as poison). */
+  /** QoS 1/2 messages sent and not yet completed (PUBACK / PUBCOMP), including those set aside as poison. */
   get inflight(): number {
     return this.#link.session.inflight.count;
   }

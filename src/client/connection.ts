@@ -103,7 +103,7 @@ export class Link {
     // Tx pool: the first `stage` slots (a fresh pool hands out 0, 1, 2 ... back to back) form the staging
     // region, at least 1 KiB so a burst of small publishes leaves in one write.
     const stage = Math.max(1, Math.ceil(1024 / cfg.slotSize));
-    this.session = new Session(cfg.slots + stage, cfg.slotSize, cfg.window, cfg.queue, cfg.maxSubs, cfg.poisonAfter);
+    this.session = new Session(cfg.slots + stage, cfg.slotSize, cfg.window, cfg.queue, cfg.maxSubs, cfg.poisonAfter, cfg.qos2);
     const pool = this.session.pool;
     let stageBase = -1;
     for (let i = 0; i < stage; i++) {
@@ -113,8 +113,9 @@ export class Link {
     this.keepalive = new Keepalive(cfg.keepAlive, cfg.pingTimeout);
     this.tx = new Transmitter(pool.bytes, stageBase, stage * cfg.slotSize, this.counters, host.clock, this.keepalive);
     this.rx = new Receiver(this, cfg.rxSize, cfg.maxIncoming, cfg.oversize);
-    // One read of D bytes holds at most D/7 QoS 1 PUBLISHes (7 bytes minimum), so the ack ring never overflows.
-    this.out = new Outgoing(this, Math.ceil(this.rx.rx.size / 7) + 8);
+    // One read of D bytes holds at most D/4 packets that each owe an ack (PUBLISH QoS 1/2: 7 bytes minimum,
+    // PUBREC/PUBREL: 4), so the ack ring never overflows.
+    this.out = new Outgoing(this, Math.ceil(this.rx.rx.size / 4) + 8);
     this.#backoff = new Backoff(cfg.backoff, host.random);
     this.events = new EventQueue(64 + 2 * cfg.maxSubs);
     this.#callbacks = {
@@ -416,10 +417,14 @@ export class Link {
     this.#everConnected = true;
     const router = this.session.router;
     if (present) router.sessionKept();
-    else router.sessionLost();
-    // Unacknowledged QoS 1 messages (except those set aside as poison) go again in their original order, with
+    else {
+      router.sessionLost();
+      this.session.qos2?.reset(); // a new session: the broker will not redeliver what it had not released
+    }
+    // Unacknowledged QoS 1/2 messages (except those set aside as poison) go again in their original order, with
     // or without a session. With the session kept they are retransmissions (DUP 1, [MQTT-4.4.0-1]); in a new
-    // session they are first deliveries of that session (DUP 0, [MQTT-3.1.2-6]).
+    // session they are first deliveries of that session (DUP 0, [MQTT-3.1.2-6]). QoS 2 messages the broker
+    // has acknowledged with PUBREC go as PUBREL, never as PUBLISH again [MQTT-4.3.3-1].
     this.out.connected(this.session.connected(), present);
     this.keepalive.start(now);
     this.#armKeepalive(now);

@@ -33,8 +33,8 @@ export class Outgoing {
   /** A publish returned BUSY: raise WRITABLE when `busySize` bytes fit again. */
   wantWritable = false;
   busySize = 0;
-  /** PUBACK ids owed, FIFO (reading pauses while any are owed). */
-  readonly acks: Uint16Array;
+  /** Acks owed, FIFO, as `type << 16 | packet id` (PUBACK, PUBREC, PUBREL, PUBCOMP; reading pauses while any are owed). */
+  readonly acks: Uint32Array;
   ackHead = 0;
   ackCount = 0;
   readonly #link: Link;
@@ -44,10 +44,10 @@ export class Outgoing {
   readonly #filters: Uint8Array[];
   readonly #subQos: Uint8Array;
 
-  /** @param link the connection lifecycle this schedules for; @param ackCapacity PUBACK ring size. */
+  /** @param link the connection lifecycle this schedules for; @param ackCapacity ack ring size. */
   constructor(link: Link, ackCapacity: number) {
     this.#link = link;
-    this.acks = new Uint16Array(ackCapacity);
+    this.acks = new Uint32Array(ackCapacity);
     const empty = new Uint8Array(0);
     this.#pub = {
       topic: empty, topicOffset: 0, topicLength: 0, payload: empty, payloadOffset: 0, payloadLength: 0,
@@ -105,7 +105,7 @@ export class Outgoing {
     const pool = session.pool;
     if (session.inflight.full || pool.available === 0) return this.#busy(size);
     const out = tx.reserve(size);
-    if (out < 0) return this.#refused(size, 1);
+    if (out < 0) return this.#refused(size, qos);
     const slot = pool.acquire();
     const at = pool.offsetOf(slot);
     info.packetId = session.nextId();
@@ -115,9 +115,17 @@ export class Outgoing {
       return TOO_LARGE;
     }
     pool.bytes.copyWithin(out, at, at + size);
-    session.markSent(session.inflight.add(info.packetId, slot, size));
+    this.#track(info.packetId, slot, size, qos);
     link.counters.sent++;
     return SENT;
+  }
+
+  /** Adds the in-flight record of a QoS 1/2 PUBLISH just staged (QoS 2: waiting for PUBREC). */
+  #track(id: number, slot: number, size: number, qos: number): void {
+    const session = this.#link.session;
+    const i = session.inflight.add(id, slot, size);
+    session.markSent(i);
+    if (qos === 2) session.qos2!.phase[i] = 1;
   }
 
   /** Staging refused `size` bytes: BUSY while connected, else the write failed and the packet is queued. */
@@ -164,38 +172,39 @@ export class Outgoing {
       pool.release(slot);
       return TOO_LARGE;
     }
-    // QoS 1: the id (placeholder now) sits just before the payload; patched when the entry is sent.
+    // QoS 1/2: the id (placeholder now) sits just before the payload; patched when the entry is sent.
     outbox.push(slot, size, qos, size - this.#pub.payloadLength - 2);
     link.counters.queued++;
     return QUEUED;
   }
 
-  /** Owes a PUBACK for `id`: staged now when nothing is owed before it, else queued. */
-  queueAck(id: number): void {
+  /** Owes an ack of `type` (PUBACK, PUBREC, PUBREL, PUBCOMP) for `id`: staged now when nothing is owed before it, else queued. */
+  queueAck(type: number, id: number): void {
     const acks = this.acks;
     if (this.ackCount === 0) {
       const tx = this.#link.tx;
       const out = tx.reserve(4);
       if (out >= 0) {
-        encodeAck(tx.bytes, out, PacketType.PUBACK, id);
+        encodeAck(tx.bytes, out, type, id);
         return;
       }
     }
     if (this.ackCount >= acks.length) return; // cannot happen: reading pauses while acks are owed
     let at = this.ackHead + this.ackCount;
     if (at >= acks.length) at -= acks.length;
-    acks[at] = id;
+    acks[at] = type << 16 | id;
     this.ackCount++;
   }
 
-  /** Stages owed PUBACKs while room allows. @returns true when none is left owed. */
+  /** Stages owed acks while room allows. @returns true when none is left owed. */
   flushAcks(): boolean {
     const acks = this.acks;
     const tx = this.#link.tx;
     while (this.ackCount > 0) {
       const out = tx.reserve(4);
       if (out < 0) return false;
-      encodeAck(tx.bytes, out, PacketType.PUBACK, acks[this.ackHead] ?? 0);
+      const a = acks[this.ackHead] ?? 0;
+      encodeAck(tx.bytes, out, a >>> 16, a & 0xffff);
       this.ackHead = this.ackHead + 1 >= acks.length ? 0 : this.ackHead + 1;
       this.ackCount--;
     }
@@ -238,13 +247,20 @@ export class Outgoing {
         this.resendCount = 0;
         break;
       }
-      const length = inflight.lengths[i] ?? 0;
-      const out = tx.reserve(length);
-      if (out < 0) return;
-      const at = pool.offsetOf(inflight.slots[i] ?? 0);
-      const first = pool.bytes[at] ?? 0;
-      pool.bytes[at] = this.resendDup ? first | 0x08 : first & ~0x08; // DUP [MQTT-3.3.1-1], [MQTT-3.1.2-6]
-      pool.bytes.copyWithin(out, at, at + length);
+      if (session.phaseOf(i) === 2) {
+        // QoS 2 after PUBREC: the broker owns the message; PUBREL again, not the PUBLISH [MQTT-4.3.3-1].
+        const out = tx.reserve(4);
+        if (out < 0) return;
+        encodeAck(tx.bytes, out, PacketType.PUBREL, inflight.ids[i] ?? 0);
+      } else {
+        const length = inflight.lengths[i] ?? 0;
+        const out = tx.reserve(length);
+        if (out < 0) return;
+        const at = pool.offsetOf(inflight.slots[i] ?? 0);
+        const first = pool.bytes[at] ?? 0;
+        pool.bytes[at] = this.resendDup ? first | 0x08 : first & ~0x08; // DUP [MQTT-3.3.1-1], [MQTT-3.1.2-6]
+        pool.bytes.copyWithin(out, at, at + length);
+      }
       inflight.pending[i] = 0;
       session.markSent(i);
       this.resendCount--;
@@ -255,20 +271,20 @@ export class Outgoing {
     while (outbox.count > 0) {
       const e = outbox.peek();
       const length = outbox.lengths[e] ?? 0;
-      const qos1 = outbox.qos[e] === 1;
-      if (qos1 && inflight.full) return;
+      const qos = outbox.qos[e] ?? 0;
+      if (qos !== 0 && inflight.full) return;
       const out = tx.reserve(length);
       if (out < 0) return;
       const slot = outbox.slots[e] ?? 0;
       const at = pool.offsetOf(slot);
       outbox.shift();
-      if (qos1) {
+      if (qos !== 0) {
         const id = session.nextId();
         const idAt = at + (outbox.idOffsets[e] ?? 0);
         pool.bytes[idAt] = id >>> 8;
         pool.bytes[idAt + 1] = id & 0xff;
         pool.bytes.copyWithin(out, at, at + length);
-        session.markSent(inflight.add(id, slot, length));
+        this.#track(id, slot, length, qos);
       } else {
         pool.bytes.copyWithin(out, at, at + length);
         pool.release(slot);

@@ -16,6 +16,31 @@ import { InflightTable } from "./inflight.js";
 import { Outbox } from "./outbox.js";
 import { Router } from "./router.js";
 
+/**
+ * The QoS 2 seam: what the client needs from a QoS 2 engine (`Qos2Engine` in `qos2.ts`, injected with the
+ * `qos2` option). Only this interface lives in the QoS 0/1 modules, so a build without `qos2.ts` carries no
+ * QoS 2 state machine. Allocation-free after {@link Qos2Seam.bind}.
+ */
+export interface Qos2Seam {
+  /** Binds the engine to one client whose in-flight window has `window` records (setup time; allocates). */
+  bind(window: number): void;
+  /**
+   * Outgoing phase per in-flight record index: 0 = QoS 1 (or free), 1 = QoS 2 PUBLISH sent, waiting for PUBREC,
+   * 2 = PUBREC received, PUBREL owed or sent, waiting for PUBCOMP.
+   */
+  readonly phase: Uint8Array;
+  /**
+   * An incoming QoS 2 PUBLISH with `id` arrived.
+   * @returns 1 first receipt (deliver it), 0 already received and not yet released (do not deliver again),
+   *   -1 the incoming table is full (nothing recorded).
+   */
+  received(id: number): number;
+  /** PUBREL for incoming `id`: the id is forgotten (a later PUBLISH with it is a new message). */
+  released(id: number): void;
+  /** The broker holds no session: every incoming id is forgotten. */
+  reset(): void;
+}
+
 /** Fixed session state of one client. */
 export class Session {
   /** Tx pool: in-flight QoS 1 packets, queued packets, and (first slots) the staging region. */
@@ -42,13 +67,17 @@ export class Session {
   conn = 0;
   /** Highest send sequence acknowledged on the current connection (the broker got at least that far). */
   ackedSeq = 0;
+  /** The QoS 2 engine, or null (a QoS 0/1 client). */
+  readonly qos2: Qos2Seam | null;
   readonly #idInUse: (id: number) => boolean;
 
   /**
    * @param slots tx pool slots; @param slotSize bytes per slot; @param window in-flight window;
-   * @param queue offline queue capacity; @param maxSubs subscription table size; @param poisonAfter strikes.
+   * @param queue offline queue capacity; @param maxSubs subscription table size; @param poisonAfter strikes;
+   * @param qos2 the QoS 2 engine (bound here) or null.
    */
-  constructor(slots: number, slotSize: number, window: number, queue: number, maxSubs: number, poisonAfter: number) {
+  constructor(slots: number, slotSize: number, window: number, queue: number, maxSubs: number, poisonAfter: number,
+    qos2: Qos2Seam | null) {
     this.pool = new BufferPool(slots, slotSize);
     this.inflight = new InflightTable(window);
     this.outbox = new Outbox(queue);
@@ -57,6 +86,8 @@ export class Session {
     this.parked = new Uint8Array(window);
     this.sentConn = new Float64Array(window);
     this.poisonAfter = poisonAfter;
+    this.qos2 = qos2;
+    if (qos2 !== null) qos2.bind(window);
     const router = this.router;
     this.#idInUse = (id: number): boolean => router.usesPacketId(id);
   }
@@ -71,20 +102,45 @@ export class Session {
     this.sentConn[i] = this.conn;
   }
 
+  /** @returns the QoS 2 phase of in-flight record `i` (0 for QoS 1 or without an engine). */
+  phaseOf(i: number): number {
+    const q2 = this.qos2;
+    return q2 === null ? 0 : q2.phase[i] ?? 0;
+  }
+
   /**
-   * PUBACK for `id`: frees its record and slot.
-   * @returns true when `id` was in flight.
+   * The final acknowledgement for `id` (PUBACK: `phase` 0; PUBCOMP: `phase` 2): frees its record and slot.
+   * @returns true when `id` was in flight in that phase.
    */
-  acked(id: number): boolean {
+  acked(id: number, phase = 0): boolean {
     const inflight = this.inflight;
     const i = inflight.indexOf(id);
-    if (i < 0) return false;
+    if (i < 0 || this.phaseOf(i) !== phase) return false;
+    if (phase !== 0) this.qos2!.phase[i] = 0;
     if (this.parked[i] === 1) this.parkedCount--;
     this.parked[i] = 0;
     this.strikes[i] = 0;
     const seq = inflight.seqs[i]!;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
     this.pool.release(inflight.remove(id));
+    return true;
+  }
+
+  /**
+   * PUBREC for outgoing `id`: the broker owns the QoS 2 message; from now on PUBREL, never the PUBLISH, is
+   * (re)sent for it [MQTT-4.3.3-1]. Counts as progress for the poison policy.
+   * @returns true when `id` is a QoS 2 record (waiting for PUBREC, or a repeated PUBREC): PUBREL is owed.
+   */
+  pubrec(id: number): boolean {
+    const i = this.inflight.indexOf(id);
+    const phase = i < 0 ? 0 : this.phaseOf(i);
+    if (phase === 0) return false;
+    if (phase === 1) {
+      this.qos2!.phase[i] = 2;
+      this.strikes[i] = 0;
+      const seq = this.inflight.seqs[i]!;
+      if (seq > this.ackedSeq) this.ackedSeq = seq;
+    }
     return true;
   }
 
@@ -142,6 +198,7 @@ export class Session {
     this.parked[i] = 0;
     this.strikes[i] = 0;
     this.parkedCount--;
+    if (this.qos2 !== null) this.qos2.phase[i] = 0;
     this.pool.release(this.inflight.remove(packetId));
     return true;
   }

@@ -43,6 +43,10 @@ export class ScriptedBroker {
   subackCode = -1;
   /** Do not answer CONNECT at all (connect-timeout tests). */
   ignoreConnect = false;
+  /** Answer a QoS 2 PUBLISH with PUBREC at once. */
+  autoPubrec = true;
+  /** Answer PUBREL with PUBCOMP at once. */
+  autoPubcomp = true;
 
   // Observations.
   /** CONNECT packets received. */
@@ -61,6 +65,15 @@ export class ScriptedBroker {
   disconnects = 0;
   /** PUBACKs received (for our QoS 1 publishes to the client). */
   pubacks = 0;
+  /** PUBRECs received (for our QoS 2 publishes to the client). */
+  pubrecs = 0;
+  /** PUBRELs received (for the client's QoS 2 publishes). */
+  pubrels = 0;
+  /** PUBCOMPs received (for our QoS 2 publishes to the client). */
+  pubcomps = 0;
+  /** Packet id of the last PUBREL / PUBREC received. */
+  lastPubrelId = 0;
+  lastPubrecId = 0;
   /** Decode errors (the connection is reset on one). */
   errors = 0;
   /** Last decode error code. */
@@ -146,6 +159,14 @@ export class ScriptedBroker {
     return c === null ? 0 : c.send(bytes, offset, length);
   }
 
+  /** Sends a 4-byte ack (PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK) for `id`. @returns bytes sent. */
+  sendAck(type: number, id: number): number {
+    const c = this.connection;
+    if (c === null) return 0;
+    encodeAck(this.#tx, 0, type, id);
+    return c.send(this.#tx, 0, 4);
+  }
+
   /** Sends the withheld PUBACKs (in order). @returns how many. */
   releaseAcks(): number {
     const c = this.connection;
@@ -226,7 +247,25 @@ export class ScriptedBroker {
           } else if (this.#heldCount < this.#held.length) {
             this.#held[this.#heldCount++] = p.packetId;
           }
+        } else if (p.qos === 2 && this.autoPubrec) {
+          encodeAck(tx, 0, PacketType.PUBREC, p.packetId);
+          c.send(tx, 0, 4);
         }
+        return;
+      case PacketType.PUBREL:
+        this.pubrels++;
+        this.lastPubrelId = p.packetId;
+        if (this.autoPubcomp) {
+          encodeAck(tx, 0, PacketType.PUBCOMP, p.packetId);
+          c.send(tx, 0, 4);
+        }
+        return;
+      case PacketType.PUBREC:
+        this.pubrecs++;
+        this.lastPubrecId = p.packetId;
+        return;
+      case PacketType.PUBCOMP:
+        this.pubcomps++;
         return;
       case PacketType.PUBACK:
         this.pubacks++;

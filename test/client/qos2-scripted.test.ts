@@ -1,0 +1,158 @@
+// QoS 2 against the scripted broker, byte-exact: the four-packet flow in both directions, PUBREL (not PUBLISH)
+// resent after a reconnect with the session kept, PUBLISH with DUP for what had no PUBREC, and exactly-once
+// delivery of an incoming QoS 2 message redelivered with DUP (same connection and after a reconnect).
+import { describe, expect, it } from "vitest";
+import { INVALID_QOS, InvalidOptionError, Qos2Engine, SENT } from "../../src/client/index.js";
+import { PacketType } from "../../src/codec/codes.js";
+import { ascii, packets, publishes, tapRig } from "./tap-util.js";
+
+const T = ascii("q2/in");
+
+describe("QoS 2 (scripted broker)", () => {
+  it("outgoing: PUBLISH → PUBREC → PUBREL → PUBCOMP; the record and id are kept until PUBCOMP", () => {
+    const rig = tapRig({ qos2: new Qos2Engine() });
+    rig.broker.autoPubcomp = false;
+    rig.client.connect();
+    rig.step();
+    const h = rig.client.topic("q2/out");
+    expect(rig.client.publish(h, ascii("once"), 0, 4, 2, false)).toBe(SENT);
+    rig.step();
+    const [pub] = publishes(rig.wire[0]!);
+    expect(pub).toMatchObject({ payload: "once", qos: 2, dup: false });
+    expect(rig.broker.pubrels).toBe(1); // PUBREC answered with PUBREL [MQTT-4.3.3-1]
+    expect(rig.broker.lastPubrelId).toBe(pub!.id);
+    const rel = packets(rig.wire[0]!).find((p) => p.type === PacketType.PUBREL)!;
+    expect(rel.flags).toBe(2); // PUBREL fixed-header flags 0010 [MQTT-3.6.1-1]
+    expect(rig.client.inflight).toBe(1); // still in flight until PUBCOMP
+    expect(rig.client.counters.acked).toBe(0);
+    rig.broker.sendAck(PacketType.PUBCOMP, pub!.id);
+    rig.step();
+    expect(rig.client.inflight).toBe(0);
+    expect(rig.client.counters.acked).toBe(1);
+    // A PUBACK or a second PUBCOMP for it is an unknown ack, not a completion.
+    rig.broker.sendAck(PacketType.PUBCOMP, pub!.id);
+    rig.step();
+    expect(rig.client.counters.unknownAcks).toBe(1);
+    expect(rig.errors).toEqual([]);
+  });
+
+  it("after a reconnect with the session kept: PUBREL for what was PUBREC'd, PUBLISH with DUP for the rest", () => {
+    const rig = tapRig({ qos2: new Qos2Engine(), cleanSession: false });
+    rig.broker.sessionPresent = true;
+    rig.broker.autoPubcomp = false;
+    rig.client.connect();
+    rig.step();
+    const h = rig.client.topic("q2/out");
+    expect(rig.client.publish(h, ascii("a"), 0, 1, 2, false)).toBe(SENT);
+    rig.step();
+    rig.broker.autoPubrec = false;
+    expect(rig.client.publish(h, ascii("b"), 0, 1, 2, false)).toBe(SENT);
+    rig.step();
+    const [a, b] = publishes(rig.wire[0]!);
+    expect(rig.broker.pubrels).toBe(1);
+    rig.broker.kick();
+    rig.broker.autoPubrec = true;
+    rig.broker.autoPubcomp = true;
+    rig.run(10, 200);
+    expect(rig.connected).toEqual([true, true]);
+    const second = packets(rig.wire[1]!).filter((p) => p.type !== PacketType.CONNECT);
+    // PUBREL for "a" first (original order), never its PUBLISH again; then "b" as PUBLISH with DUP, same id.
+    expect(second[0]).toEqual({ type: PacketType.PUBREL, flags: 2, id: a!.id });
+    const again = publishes(rig.wire[1]!);
+    expect(again).toEqual([{ ...b!, dup: true }]);
+    expect(again.some((p) => p.payload === "a")).toBe(false);
+    expect(rig.client.inflight).toBe(0);
+    expect(rig.client.counters.acked).toBe(2);
+    expect(rig.client.counters.resent).toBe(2);
+  });
+
+  it("incoming: delivered once, PUBREC on every receipt, DUP redelivery (same link and after reconnect) not delivered again, PUBCOMP on PUBREL", () => {
+    const engine = new Qos2Engine();
+    const rig = tapRig({ qos2: engine, cleanSession: false });
+    rig.broker.sessionPresent = true;
+    const got: string[] = [];
+    rig.client.subscribe("q2/#", 2, (m) => got.push(`${m.payloadString()}:${m.qos}:${m.dup}`));
+    rig.client.connect();
+    rig.run(3, 0);
+    expect(rig.client.granted(1)).toBe(2);
+    const p = ascii("exactly-once");
+    rig.broker.publish(T, p, 0, p.length, 2, 7);
+    rig.step();
+    expect(got).toEqual(["exactly-once:2:false"]);
+    expect(engine.pending).toBe(1);
+    rig.broker.publish(T, p, 0, p.length, 2, 7, false, true); // DUP on the same connection
+    rig.step();
+    rig.broker.kick();
+    rig.run(10, 200);
+    expect(rig.connected).toEqual([true, true]);
+    rig.broker.publish(T, p, 0, p.length, 2, 7, false, true); // redelivered after the reconnect
+    rig.step();
+    expect(got).toEqual(["exactly-once:2:false"]);
+    expect(rig.client.counters.duplicates).toBe(2);
+    const recs = (i: number): number[] => packets(rig.wire[i]!).filter((q) => q.type === PacketType.PUBREC).map((q) => q.id);
+    expect(recs(0)).toEqual([7, 7]);
+    expect(recs(1)).toEqual([7]);
+    rig.broker.sendAck(PacketType.PUBREL, 7);
+    rig.step();
+    expect(packets(rig.wire[1]!).filter((q) => q.type === PacketType.PUBCOMP).map((q) => q.id)).toEqual([7]);
+    expect(engine.pending).toBe(0);
+    // Released: id 7 now names a new message.
+    rig.broker.publish(T, ascii("next"), 0, 4, 2, 7);
+    rig.step();
+    expect(got).toEqual(["exactly-once:2:false", "next:2:false"]);
+    // PUBREL for an id not held is still answered with PUBCOMP.
+    rig.broker.sendAck(PacketType.PUBREL, 7);
+    rig.broker.sendAck(PacketType.PUBREL, 99);
+    rig.step();
+    expect(packets(rig.wire[1]!).filter((q) => q.type === PacketType.PUBCOMP).map((q) => q.id)).toEqual([7, 7, 99]);
+    expect(rig.errors.map((e) => e.name)).toEqual(["ConnectionLostError"]); // the kick only
+  });
+
+  it("a new session (session present 0) forgets the incoming ids", () => {
+    const engine = new Qos2Engine();
+    const rig = tapRig({ qos2: engine, cleanSession: true });
+    const got: string[] = [];
+    rig.client.subscribe("q2/#", 2, (m) => got.push(m.payloadString()));
+    rig.client.connect();
+    rig.run(3, 0);
+    rig.broker.publish(T, ascii("x"), 0, 1, 2, 3);
+    rig.step();
+    expect(engine.pending).toBe(1);
+    rig.broker.kick();
+    rig.run(10, 200);
+    expect(engine.pending).toBe(0);
+    rig.broker.publish(T, ascii("y"), 0, 1, 2, 3);
+    rig.step();
+    expect(got).toEqual(["x", "y"]);
+  });
+
+  it("the incoming table full ends the connection (not delivered, redelivered later)", () => {
+    const rig = tapRig({ qos2: new Qos2Engine({ incoming: 1 }) });
+    const got: string[] = [];
+    rig.client.subscribe("q2/#", 2, (m) => got.push(m.payloadString()));
+    rig.client.connect();
+    rig.run(3, 0);
+    rig.broker.publish(T, ascii("1"), 0, 1, 2, 1);
+    rig.broker.publish(T, ascii("2"), 0, 1, 2, 2);
+    rig.step();
+    expect(got).toEqual(["1"]);
+    expect(rig.disconnected.length).toBe(1);
+    expect(rig.errors[0]!.message).toMatch(/QoS 2 table full/);
+  });
+
+  it("without the qos2 option: publish(…, 2) is INVALID_QOS, subscribe(…, 2) throws, QoS 2 packets end the link", () => {
+    const rig = tapRig();
+    rig.client.connect();
+    rig.step();
+    const h = rig.client.topic("q2/out");
+    expect(rig.client.publish(h, ascii("x"), 0, 1, 2, false)).toBe(INVALID_QOS);
+    expect(() => rig.client.subscribe("q2/#", 2, () => {})).toThrow(InvalidOptionError);
+    rig.broker.sendAck(PacketType.PUBREL, 1);
+    rig.step();
+    expect(rig.disconnected.length).toBe(1);
+    expect(() => new Qos2Engine({ incoming: 0 })).toThrow(InvalidOptionError);
+    const engine = new Qos2Engine();
+    tapRig({ qos2: engine });
+    expect(() => tapRig({ qos2: engine })).toThrow(InvalidOptionError);
+  });
+});

@@ -70,6 +70,7 @@ describe("QoS 2 (scripted broker)", () => {
     const engine = new Qos2Engine();
     const rig = tapRig({ qos2: engine, cleanSession: false });
     rig.broker.sessionPresent = true;
+    rig.broker.autoPubrel = false; // the test sends PUBREL itself
     const got: string[] = [];
     rig.client.subscribe("q2/#", 2, (m) => got.push(`${m.payloadString()}:${m.qos}:${m.dup}`));
     rig.client.connect();
@@ -111,6 +112,7 @@ describe("QoS 2 (scripted broker)", () => {
   it("a new session (session present 0) forgets the incoming ids", () => {
     const engine = new Qos2Engine();
     const rig = tapRig({ qos2: engine, cleanSession: true });
+    rig.broker.autoPubrel = false;
     const got: string[] = [];
     rig.client.subscribe("q2/#", 2, (m) => got.push(m.payloadString()));
     rig.client.connect();
@@ -128,6 +130,7 @@ describe("QoS 2 (scripted broker)", () => {
 
   it("the incoming table full ends the connection (not delivered, redelivered later)", () => {
     const rig = tapRig({ qos2: new Qos2Engine({ incoming: 1 }) });
+    rig.broker.autoPubrel = false;
     const got: string[] = [];
     rig.client.subscribe("q2/#", 2, (m) => got.push(m.payloadString()));
     rig.client.connect();
@@ -154,5 +157,24 @@ describe("QoS 2 (scripted broker)", () => {
     const engine = new Qos2Engine();
     tapRig({ qos2: engine });
     expect(() => tapRig({ qos2: engine })).toThrow(InvalidOptionError);
+  });
+});
+
+describe("QoS 2 is optional on the device", () => {
+  it("manifests/client.json does not map qos2; manifests/qos2.json adds it on top; no client module imports it", async () => {
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const root = new URL("../../", import.meta.url);
+    const client = readFileSync(new URL("manifests/client.json", root), "utf8");
+    expect(client).not.toMatch(/qos2/);
+    const q2 = JSON.parse(readFileSync(new URL("manifests/qos2.json", root), "utf8")) as {
+      include: string[]; modules: Record<string, string>;
+    };
+    expect(q2.include).toEqual(["./client.json"]);
+    expect(q2.modules).toEqual({ "xsmqtt/client/qos2": "../src/client/qos2" });
+    for (const f of readdirSync(new URL("src/client/", root))) {
+      if (f === "index.ts" || f === "qos2.ts") continue; // index.ts is the Node barrel, never on the device
+      const text = readFileSync(new URL(`src/client/${f}`, root), "utf8");
+      expect(text, f).not.toMatch(/from "\.\/qos2\.js"/);
+    }
   });
 });

@@ -47,6 +47,8 @@ export class ScriptedBroker {
   autoPubrec = true;
   /** Answer PUBREL with PUBCOMP at once. */
   autoPubcomp = true;
+  /** Answer the client's PUBREC (for our QoS 2 PUBLISH) with PUBREL at once. */
+  autoPubrel = true;
 
   // Observations.
   /** CONNECT packets received. */
@@ -263,6 +265,10 @@ export class ScriptedBroker {
       case PacketType.PUBREC:
         this.pubrecs++;
         this.lastPubrecId = p.packetId;
+        if (this.autoPubrel) {
+          encodeAck(tx, 0, PacketType.PUBREL, p.packetId);
+          c.send(tx, 0, 4);
+        }
         return;
       case PacketType.PUBCOMP:
         this.pubcomps++;

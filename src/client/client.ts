@@ -1,5 +1,5 @@
 /**
- * MqttClient: the thin public API of the MQTT 3.1.1 QoS 0/1 client.
+ * MqttClient: the thin public API of the MQTT 3.1.1 client (QoS 0/1; QoS 2 with the injected `qos2` engine).
  *
  * Arguments are checked here, at the edge: `publish` returns a named status for anything malformed (never
  * SENT), setup-time calls throw typed errors. The work is done by parts with one job each:
@@ -31,7 +31,7 @@ function isIndex(v: unknown): v is number {
 }
 
 /**
- * MQTT 3.1.1 client (QoS 0 and 1) for the host seam. See the module notes and docs/architecture.md.
+ * MQTT 3.1.1 client (QoS 0 and 1, and 2 with the `qos2` option) for the host seam. See the module notes and docs/architecture.md.
  *
  * @example
  * ```ts

@@ -25,7 +25,7 @@ afterAll(async () => {
 const count = (text: string, re: RegExp): number => text.split("\n").filter((l) => re.test(l)).length;
 
 describe("QoS 2 through mosquitto", () => {
-  it("publishes and receives QoS 2: PUBLISH → PUBREC → PUBREL → PUBCOMP each way, delivered once", async () => {
+  it("[MQTT-4.3.3-1] [MQTT-4.3.3-2] publishes and receives QoS 2: PUBLISH → PUBREC → PUBREL → PUBCOMP each way, delivered once", async () => {
     const base = uniqueTopic("xsmqtt/q2flow");
     const observer = await connectObserver(broker.url);
     const seen = await collect(observer, `${base}/out/#`, 2);
@@ -63,7 +63,7 @@ describe("QoS 2 through mosquitto", () => {
     await observer.endAsync();
   }, 20000);
 
-  it("after a reconnect with the session kept, resends PUBREL (not the PUBLISH) for a message the broker PUBREC'd", async () => {
+  it("[MQTT-4.4.0-1] after a reconnect with the session kept, resends PUBREL (not the PUBLISH) for a message the broker PUBREC'd", async () => {
     const base = uniqueTopic("xsmqtt/q2rel");
     const observer = await connectObserver(broker.url);
     const seen = await collect(observer, `${base}/#`, 2);

@@ -9,7 +9,7 @@ import { ascii, packets, publishes, tapRig } from "./tap-util.js";
 const T = ascii("q2/in");
 
 describe("QoS 2 (scripted broker)", () => {
-  it("outgoing: PUBLISH → PUBREC → PUBREL → PUBCOMP; the record and id are kept until PUBCOMP", () => {
+  it("[MQTT-4.3.3-1] outgoing: PUBLISH → PUBREC → PUBREL → PUBCOMP; the record and id are kept until PUBCOMP", () => {
     const rig = tapRig({ qos2: new Qos2Engine() });
     rig.broker.autoPubcomp = false;
     rig.client.connect();
@@ -36,7 +36,7 @@ describe("QoS 2 (scripted broker)", () => {
     expect(rig.errors).toEqual([]);
   });
 
-  it("after a reconnect with the session kept: PUBREL for what was PUBREC'd, PUBLISH with DUP for the rest", () => {
+  it("[MQTT-4.4.0-1] [MQTT-4.3.3-1] after a reconnect with the session kept: PUBREL for what was PUBREC'd, PUBLISH with DUP for the rest", () => {
     const rig = tapRig({ qos2: new Qos2Engine(), cleanSession: false });
     rig.broker.sessionPresent = true;
     rig.broker.autoPubcomp = false;
@@ -66,7 +66,7 @@ describe("QoS 2 (scripted broker)", () => {
     expect(rig.client.counters.resent).toBe(2);
   });
 
-  it("incoming: delivered once, PUBREC on every receipt, DUP redelivery (same link and after reconnect) not delivered again, PUBCOMP on PUBREL", () => {
+  it("[MQTT-4.3.3-2] [MQTT-3.3.4-1] incoming: delivered once, PUBREC on every receipt, DUP redelivery (same link and after reconnect) not delivered again, PUBCOMP on PUBREL", () => {
     const engine = new Qos2Engine();
     const rig = tapRig({ qos2: engine, cleanSession: false });
     rig.broker.sessionPresent = true;
@@ -157,6 +157,41 @@ describe("QoS 2 (scripted broker)", () => {
     const engine = new Qos2Engine();
     tapRig({ qos2: engine });
     expect(() => tapRig({ qos2: engine })).toThrow(InvalidOptionError);
+  });
+});
+
+describe("QoS 2 order and bytes", () => {
+  it("[MQTT-4.6.0-3] PUBRECs go in the order the QoS 2 PUBLISHes arrived; [MQTT-2.3.1-6] each carries its PUBLISH's id (50 02 id)", () => {
+    const rig = tapRig({ qos2: new Qos2Engine() });
+    rig.broker.autoPubrel = false;
+    rig.client.subscribe("q2/#", 2, () => {});
+    rig.client.connect();
+    rig.run(3, 0);
+    for (const id of [5, 3, 0x1234, 9]) rig.broker.publish(T, ascii("x"), 0, 1, 2, id);
+    rig.step();
+    const w = rig.wire[0]!;
+    expect(packets(w).filter((q) => q.type === PacketType.PUBREC).map((q) => q.id)).toEqual([5, 3, 0x1234, 9]);
+    const at = w.findIndex((b, i) => b === 0x50 && w[i + 2] === 0x12);
+    expect(w.slice(at, at + 4)).toEqual([0x50, 0x02, 0x12, 0x34]);
+  });
+
+  it("[MQTT-4.6.0-4] PUBRELs go in the order the PUBRECs were received; [MQTT-2.3.1-6] each carries the id (62 02 id)", () => {
+    const rig = tapRig({ qos2: new Qos2Engine() });
+    rig.broker.autoPubrec = false;
+    rig.broker.autoPubcomp = false;
+    rig.client.connect();
+    rig.step();
+    const h = rig.client.topic("q2/out");
+    for (let i = 0; i < 3; i++) rig.client.publish(h, ascii(`m${i}`), 0, 2, 2, false);
+    rig.step();
+    const ids = publishes(rig.wire[0]!).map((q) => q.id);
+    expect(ids).toHaveLength(3);
+    for (const id of [ids[2]!, ids[0]!, ids[1]!]) rig.broker.sendAck(PacketType.PUBREC, id);
+    rig.step();
+    const rels = packets(rig.wire[0]!).filter((q) => q.type === PacketType.PUBREL);
+    expect(rels.map((q) => q.id)).toEqual([ids[2], ids[0], ids[1]]);
+    expect(rels.every((q) => q.flags === 2)).toBe(true);
+    expect(rig.client.inflight).toBe(3); // until PUBCOMP
   });
 });
 

@@ -20,7 +20,7 @@ import { Link } from "./connection.js";
 import type { ClientCounters } from "./counters.js";
 import { ClientClosedError, InvalidOptionError } from "./errors.js";
 import { parseOptions, textBytes, type MqttClientOptions } from "./options.js";
-import { SubState, type MessageHandler, type SubackHandler } from "./router.js";
+import { SubState, type MessageHandler, type SubackHandler, type UnsubackHandler } from "./router.js";
 
 export { ClientCounters } from "./counters.js";
 export type { MqttClientOptions, ReconnectOptions, WillOptions } from "./options.js";
@@ -133,59 +133,130 @@ export class MqttClient {
    * whose topic matches is passed to every matching handler. Written now when connected, else at the next
    * CONNACK; resent automatically after a reconnect without session.
    * @param qos 0, 1, or 2 with the `qos2` option (maximum QoS requested).
-   * @param onSuback called with the granted QoS, or 0x80 on failure (a SubscribeError also goes to `onError`).
+   * @param onSuback called with `(granted, id)`: the granted QoS, or 0x80 on failure (a SubscribeError also
+   *   goes to `onError`). Several filters in one packet: {@link subscribeMany}.
    * @returns the subscription id (> 0) for {@link unsubscribe}.
    * @throws InvalidOptionError for a bad filter, QoS (2 without the `qos2` option) or handler, or a full
    *   subscription table;
    *   ClientClosedError (`CLIENT_CLOSED` -124) after {@link close}.
    */
   subscribe(filter: string, qos: number, handler: MessageHandler, onSuback?: SubackHandler): number {
+    return this.#subscribe([filter], [qos], handler, onSuback, false)[0]!;
+  }
+
+  /**
+   * Subscribes `handler` to several filters in ONE SUBSCRIBE packet (setup time; allocates). Each filter
+   * becomes a subscription of its own (its own id, granted QoS and {@link unsubscribe}); the SUBACK's return
+   * codes are matched to them in order [MQTT-3.9.3-1]. Resent automatically after a reconnect without session
+   * (as one packet again).
+   * @param qos one QoS for every filter, or one per filter (0, 1, or 2 with the `qos2` option).
+   * @param onSuback called once per filter with `(granted, id)`: granted QoS or 0x80 (a SubscribeError also
+   *   goes to `onError` for each refused filter).
+   * @returns the subscription ids, in the order of `filters`.
+   * @throws InvalidOptionError for an empty list, a bad filter, QoS or handler, a SUBSCRIBE larger than
+   *   `txSlotSize`, or not enough free entries in the subscription table (then nothing is subscribed);
+   *   ClientClosedError (`CLIENT_CLOSED` -124) after {@link close}.
+   */
+  subscribeMany(filters: readonly string[], qos: number | readonly number[], handler: MessageHandler,
+    onSuback?: SubackHandler): number[] {
+    if (!Array.isArray(filters) || filters.length === 0) throw new InvalidOptionError("filters", "non-empty array required");
+    const list: number[] = [];
+    for (let k = 0; k < filters.length; k++) list.push(Array.isArray(qos) ? (qos as readonly number[])[k] as number : qos as number);
+    return this.#subscribe(filters, list, handler, onSuback, true);
+  }
+
+  #subscribe(filters: readonly string[], qos: readonly number[], handler: MessageHandler, onSuback: SubackHandler | undefined,
+    grouped: boolean): number[] {
     this.#open("subscribe");
-    if (qos !== 0 && qos !== 1 && qos !== 2) throw new InvalidOptionError("qos", "0, 1 or 2 required");
-    if (qos === 2 && this.#link.session.qos2 === null) throw new InvalidOptionError("qos", "QoS 2 needs the qos2 option");
+    const link = this.#link;
+    for (const q of qos) {
+      if (q !== 0 && q !== 1 && q !== 2) throw new InvalidOptionError("qos", "0, 1 or 2 required");
+      if (q === 2 && link.session.qos2 === null) throw new InvalidOptionError("qos", "QoS 2 needs the qos2 option");
+    }
     if (typeof handler !== "function") throw new InvalidOptionError("handler", "function required");
     if (onSuback !== undefined && onSuback !== null && typeof onSuback !== "function") {
       throw new InvalidOptionError("onSuback", "function required");
     }
-    const bytes = textBytes("filter", filter);
-    const check = validateTopicFilter(bytes, 0, bytes.length);
-    if (check < 0) throw new InvalidOptionError("filter", clientCodeMessage(check));
-    const link = this.#link;
-    const size = link.out.subscribeSize(bytes, qos);
+    const encoded: Uint8Array[] = [];
+    for (const filter of filters) {
+      const bytes = textBytes("filter", filter);
+      const check = validateTopicFilter(bytes, 0, bytes.length);
+      if (check < 0) throw new InvalidOptionError("filter", clientCodeMessage(check));
+      encoded.push(bytes);
+    }
+    const router = link.session.router;
+    if (encoded.length > router.freeCount) throw new InvalidOptionError("maxSubscriptions", "subscription table full");
+    const size = link.out.subscribeSize(encoded, qos);
     if (size < 0 || size > link.slotSize) throw new InvalidOptionError("filter", "SUBSCRIBE larger than txSlotSize");
-    const id = link.session.router.add(bytes, filter, qos, handler, onSuback ?? null);
-    if (id < 0) throw new InvalidOptionError("maxSubscriptions", "subscription table full");
+    const group = grouped ? router.newGroup() : 0;
+    const ids: number[] = [];
+    for (let k = 0; k < encoded.length; k++) {
+      ids.push(router.add(encoded[k]!, filters[k]!, qos[k]!, handler, onSuback ?? null, group));
+    }
     link.out.subWork = true;
     link.enter();
     try { link.pumpSoon(); } finally { link.exit(); }
-    return id;
+    return ids;
   }
 
   /**
    * Removes a subscription: its handler gets nothing more from now on; an UNSUBSCRIBE goes out when connected.
+   * @param onUnsuback called with the id when the broker's UNSUBACK arrives (not called when nothing had to be
+   *   sent: a subscription never acknowledged by a SUBACK is removed at once).
    * @returns true when `id` was a live subscription.
-   * @throws ClientClosedError (`CLIENT_CLOSED` -124) after {@link close}.
+   * @throws InvalidOptionError for a non-function `onUnsuback`; ClientClosedError (`CLIENT_CLOSED` -124) after
+   *   {@link close}.
    */
-  unsubscribe(id: number): boolean {
+  unsubscribe(id: number, onUnsuback?: UnsubackHandler): boolean {
+    return this.#unsubscribe([id], onUnsuback, false) === 1;
+  }
+
+  /**
+   * Removes several subscriptions with ONE UNSUBSCRIBE packet (their filters in the order of `ids`); like
+   * {@link unsubscribe} for each. `onUnsuback` is called once per id when the UNSUBACK arrives.
+   * @returns how many of `ids` were live subscriptions (the others are ignored).
+   * @throws InvalidOptionError for a non-array `ids` or a non-function `onUnsuback`; ClientClosedError after
+   *   {@link close}.
+   */
+  unsubscribeMany(ids: readonly number[], onUnsuback?: UnsubackHandler): number {
+    if (!Array.isArray(ids)) throw new InvalidOptionError("ids", "array required");
+    return this.#unsubscribe(ids, onUnsuback, true);
+  }
+
+  #unsubscribe(ids: readonly number[], onUnsuback: UnsubackHandler | undefined, grouped: boolean): number {
     this.#open("unsubscribe");
+    if (onUnsuback !== undefined && onUnsuback !== null && typeof onUnsuback !== "function") {
+      throw new InvalidOptionError("onUnsuback", "function required");
+    }
     const link = this.#link;
     const router = link.session.router;
-    const i = router.indexOfId(id);
-    if (i < 0) return false;
-    const s = router.states[i];
-    if (s === SubState.UNSUB_NEEDED || s === SubState.UNSUBSCRIBING) return false;
-    router.handlers[i] = null;
-    if (s === SubState.NEW || s === SubState.FAILED) {
-      router.free(i);
-      return true;
+    const group = grouped ? router.newGroup() : 0;
+    let n = 0;
+    let send = false;
+    for (const id of ids) {
+      const i = router.indexOfId(id);
+      if (i < 0) continue;
+      const s = router.states[i];
+      if (s === SubState.UNSUB_NEEDED || s === SubState.UNSUBSCRIBING) continue;
+      n++;
+      router.handlers[i] = null;
+      if (s === SubState.NEW || s === SubState.FAILED) {
+        router.free(i);
+        continue;
+      }
+      // SUBSCRIBING keeps its packet id until the SUBACK, then the UNSUBSCRIBE follows.
+      router.states[i] = SubState.UNSUB_NEEDED;
+      router.unsubackHandlers[i] = onUnsuback ?? null;
+      router.groups[i] = group;
+      if (s === SubState.ACTIVE) router.packetIds[i] = 0;
+      send = true;
     }
-    // SUBSCRIBING keeps its packet id until the SUBACK, then the UNSUBSCRIBE follows.
-    router.states[i] = SubState.UNSUB_NEEDED;
-    if (s === SubState.ACTIVE) router.packetIds[i] = 0;
-    link.out.subWork = true;
-    link.enter();
-    try { link.pumpSoon(); } finally { link.exit(); }
-    return true;
+    if (send) {
+      link.out.subWork = true;
+      link.enter();
+      try { link.pumpSoon(); } finally { link.exit(); }
+    }
+    return n;
   }
 
   /**

@@ -178,7 +178,7 @@ export class Link {
   }
 
   /** Queues an application callback (run at the end of the outermost entry point). */
-  emit(kind: number, num: number, ref: MqttError | ((granted: number) => void) | null): void {
+  emit(kind: number, num: number, ref: MqttError | ((granted: number, id: number) => void) | null): void {
     if (this.events.push(kind, num, ref) === 0) this.counters.eventsDropped = this.events.dropped;
   }
 

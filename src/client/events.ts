@@ -12,7 +12,7 @@
  * @module
  */
 import type { MqttError } from "./errors.js";
-import type { SubackHandler } from "./router.js";
+import type { SubackHandler, UnsubackHandler } from "./router.js";
 
 /** Event kinds (numbers in the ring). */
 export const EventKind = Object.freeze({
@@ -26,8 +26,10 @@ export const EventKind = Object.freeze({
   WRITABLE: 4,
   /** `onQueueOverflow(code)`; number = QUEUE_FULL or DROPPED_OLDEST. */
   OVERFLOW: 5,
-  /** A subscription's SUBACK callback; number = granted code, reference = the callback. */
+  /** A subscription's SUBACK callback; number = granted code + 256 × subscription id, reference = the callback. */
   SUBACK: 6,
+  /** A subscription's UNSUBACK callback; number = subscription id, reference = the callback. */
+  UNSUBACK: 7,
 } as const);
 
 /** The application's callbacks (validated functions or undefined), bound once at construction. */
@@ -107,7 +109,8 @@ export class EventQueue {
           break;
         case EventKind.WRITABLE: cb.onWritable?.(); break;
         case EventKind.OVERFLOW: cb.onQueueOverflow?.(num); break;
-        case EventKind.SUBACK: (ref as SubackHandler)(num); break;
+        case EventKind.SUBACK: (ref as SubackHandler)(num % 256, Math.floor(num / 256)); break;
+        case EventKind.UNSUBACK: (ref as UnsubackHandler)(num); break;
         default: break;
       }
     } catch (e) {

@@ -53,16 +53,22 @@ export class Outgoing {
       topic: empty, topicOffset: 0, topicLength: 0, payload: empty, payloadOffset: 0, payloadLength: 0,
       qos: 0, retain: false, dup: false, packetId: 0,
     };
-    this.#filters = [empty];
-    this.#subQos = new Uint8Array(1);
+    const maxSubs = link.session.router.capacity;
+    this.#filters = new Array<Uint8Array>(maxSubs).fill(empty);
+    this.#subQos = new Uint8Array(maxSubs);
     this.#sub = { packetId: 0, filters: this.#filters, qos: this.#subQos, count: 1 };
     this.#unsub = { packetId: 0, filters: this.#filters, count: 1 };
   }
 
-  /** @returns the SUBSCRIBE size for `filter` (setup-time check against the slot size). */
-  subscribeSize(filter: Uint8Array, qos: number): number {
-    this.#filters[0] = filter;
-    this.#subQos[0] = qos;
+  /** @returns the size of one SUBSCRIBE for `filters` (setup-time check against the slot size). */
+  subscribeSize(filters: readonly Uint8Array[], qos: readonly number[]): number {
+    const n = filters.length;
+    if (n > this.#filters.length) return -1;
+    for (let k = 0; k < n; k++) {
+      this.#filters[k] = filters[k]!;
+      this.#subQos[k] = qos[k] ?? 0;
+    }
+    this.#sub.count = n;
     this.#sub.packetId = 1;
     return sizeSubscribe(this.#sub);
   }
@@ -297,41 +303,67 @@ export class Outgoing {
     }
   }
 
-  /** @returns true when every SUBSCRIBE/UNSUBSCRIBE owed was staged. */
+  /**
+   * @returns true when every SUBSCRIBE/UNSUBSCRIBE owed was staged. Entries of one group (a `subscribeMany` /
+   * `unsubscribeMany` call) go out in one packet, their filters in entry order; others one per packet.
+   */
   #sendSubscriptions(): boolean {
     const link = this.#link;
     const router = link.session.router;
     const tx = link.tx;
+    const states = router.states;
+    const filters = this.#filters;
     for (let i = 0; i < router.capacity; i++) {
-      const s = router.states[i];
-      if (s !== SubState.NEW && !(s === SubState.UNSUB_NEEDED && router.packetIds[i] === 0)) continue;
-      const filter = router.filters[i];
-      if (filter === null || filter === undefined) continue;
+      const s = states[i];
+      const subscribing = s === SubState.NEW;
+      if (!subscribing && !(s === SubState.UNSUB_NEEDED && router.packetIds[i] === 0)) continue;
+      const group = router.groups[i] ?? 0;
+      let n = 0;
+      for (let j = i; j < router.capacity; j++) {
+        if (j !== i && (group === 0 || router.groups[j] !== group)) continue;
+        const sj = states[j];
+        if (subscribing ? sj !== SubState.NEW : !(sj === SubState.UNSUB_NEEDED && router.packetIds[j] === 0)) continue;
+        const filter = router.filters[j];
+        if (filter === null || filter === undefined) continue;
+        filters[n] = filter;
+        this.#subQos[n] = router.qos[j] ?? 0;
+        n++;
+        if (group === 0) break;
+      }
+      if (n === 0) continue;
       const id = link.session.nextId();
-      this.#filters[0] = filter;
-      if (s === SubState.NEW) {
-        this.#subQos[0] = router.qos[i] ?? 0;
+      let size: number;
+      let out: number;
+      if (subscribing) {
         this.#sub.packetId = id;
-        const size = sizeSubscribe(this.#sub);
-        const out = tx.reserve(size);
+        this.#sub.count = n;
+        size = sizeSubscribe(this.#sub);
+        out = tx.reserve(size);
         if (out < 0) return false;
         if (encodeSubscribe(tx.bytes, out, this.#sub) !== out + size) {
           tx.unreserve(size);
           return false;
         }
-        router.states[i] = SubState.SUBSCRIBING;
       } else {
         this.#unsub.packetId = id;
-        const size = sizeUnsubscribe(this.#unsub);
-        const out = tx.reserve(size);
+        this.#unsub.count = n;
+        size = sizeUnsubscribe(this.#unsub);
+        out = tx.reserve(size);
         if (out < 0) return false;
         if (encodeUnsubscribe(tx.bytes, out, this.#unsub) !== out + size) {
           tx.unreserve(size);
           return false;
         }
-        router.states[i] = SubState.UNSUBSCRIBING;
       }
-      router.packetIds[i] = id;
+      for (let j = i, k = 0; j < router.capacity && k < n; j++) {
+        if (j !== i && (group === 0 || router.groups[j] !== group)) continue;
+        const sj = states[j];
+        if (subscribing ? sj !== SubState.NEW : !(sj === SubState.UNSUB_NEEDED && router.packetIds[j] === 0)) continue;
+        if (router.filters[j] === null) continue;
+        states[j] = subscribing ? SubState.SUBSCRIBING : SubState.UNSUBSCRIBING;
+        router.packetIds[j] = id;
+        k++;
+      }
     }
     this.subWork = false;
     return true;

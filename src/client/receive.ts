@@ -166,13 +166,17 @@ export class Receiver {
         this.#subackReceived(p);
         return;
       case PacketType.UNSUBACK: {
+        // Frees every entry the UNSUBSCRIBE carried (one, or the group of an `unsubscribeMany`).
         const router = link.session.router;
-        const i = router.indexOfPacketId(p.packetId);
-        if (i < 0 || router.states[i] !== SubState.UNSUBSCRIBING) {
-          link.counters.unknownAcks++;
-          return;
+        let n = 0;
+        for (let i = 0; i < router.capacity; i++) {
+          if (router.packetIds[i] !== p.packetId || router.states[i] !== SubState.UNSUBSCRIBING) continue;
+          const cb = router.unsubackHandlers[i];
+          if (cb !== null && cb !== undefined) link.emit(EventKind.UNSUBACK, router.idOf(i), cb);
+          router.free(i);
+          n++;
         }
-        router.free(i);
+        if (n === 0) link.counters.unknownAcks++;
         return;
       }
     }
@@ -183,34 +187,44 @@ export class Receiver {
   #subackReceived(p: Packet): void {
     const link = this.#link;
     const router = link.session.router;
-    const i = router.indexOfPacketId(p.packetId);
-    if (i < 0) {
+    const id = p.packetId;
+    let n = 0;
+    for (let i = 0; i < router.capacity; i++) if (router.packetIds[i] === id && router.states[i] !== SubState.FREE) n++;
+    if (n === 0) {
       link.counters.unknownAcks++;
       return;
     }
-    // Every SUBSCRIBE carries one filter, so its SUBACK must carry one return code [MQTT-3.9.3-1].
-    if (p.codesCount !== 1) {
-      this.#failure(PROTOCOL_ERROR, `SUBACK with ${p.codesCount} return codes for 1 filter`);
+    // One return code per filter of the SUBSCRIBE, in the order of its filters [MQTT-3.9.3-1].
+    if (p.codesCount !== n) {
+      this.#failure(PROTOCOL_ERROR, `SUBACK with ${p.codesCount} return codes for ${n} filter${n === 1 ? "" : "s"}`);
       return;
     }
-    const code = p.buffer[p.codesOffset] ?? 0x80;
-    router.packetIds[i] = 0;
-    if (router.states[i] === SubState.UNSUB_NEEDED) {
-      // unsubscribe() came while the SUBSCRIBE was in flight: follow up with the UNSUBSCRIBE.
+    let k = 0;
+    let follow = false;
+    for (let i = 0; i < router.capacity && k < n; i++) {
+      if (router.packetIds[i] !== id || router.states[i] === SubState.FREE) continue;
+      const code = p.buffer[p.codesOffset + k] ?? 0x80;
+      k++;
+      router.packetIds[i] = 0;
+      if (router.states[i] === SubState.UNSUB_NEEDED) {
+        follow = true; // unsubscribe() came while the SUBSCRIBE was in flight: the UNSUBSCRIBE follows
+        continue;
+      }
+      const requested = router.qos[i] ?? 0;
+      router.granted[i] = code;
+      router.states[i] = code === 0x80 ? SubState.FAILED : SubState.ACTIVE;
+      const cb = router.subackHandlers[i];
+      if (cb !== null && cb !== undefined) link.emit(EventKind.SUBACK, code + 256 * router.idOf(i), cb);
+      if (code === 0x80) link.emit(EventKind.ERROR, 0, new SubscribeError(router.texts[i] ?? "", router.idOf(i)));
+      else if (code > requested) {
+        // A broker may grant less than asked, never more [MQTT-3.9.3]: reported, the subscription stands.
+        link.emit(EventKind.ERROR, 0, new ProtocolError(PROTOCOL_ERROR,
+          `SUBACK granted QoS ${code} above the requested ${requested} (${router.texts[i] ?? ""})`));
+      }
+    }
+    if (follow) {
       link.out.subWork = true;
       link.out.pump();
-      return;
-    }
-    const requested = router.qos[i] ?? 0;
-    router.granted[i] = code;
-    router.states[i] = code === 0x80 ? SubState.FAILED : SubState.ACTIVE;
-    const cb = router.subackHandlers[i];
-    if (cb !== null && cb !== undefined) link.emit(EventKind.SUBACK, code, cb);
-    if (code === 0x80) link.emit(EventKind.ERROR, 0, new SubscribeError(router.texts[i] ?? "", router.idOf(i)));
-    else if (code > requested) {
-      // A broker may grant less than asked, never more [MQTT-3.9.3]: reported, the subscription stands.
-      link.emit(EventKind.ERROR, 0, new ProtocolError(PROTOCOL_ERROR,
-        `SUBACK granted QoS ${code} above the requested ${requested} (${router.texts[i] ?? ""})`));
     }
   }
 

@@ -41,6 +41,10 @@ export class ScriptedBroker {
   answerPings = true;
   /** SUBACK code to grant; -1 grants what was requested. 0x80 refuses. */
   subackCode = -1;
+  /** When set, the SUBACK code for filter `index` (0-based, in packet order) of a SUBSCRIBE (tests; may allocate). */
+  subackFor: ((index: number, requested: number) => number) | null = null;
+  /** Filters per SUBSCRIBE / UNSUBSCRIBE received, last packet. */
+  lastFilterCount = 0;
   /** Do not answer CONNECT at all (connect-timeout tests). */
   ignoreConnect = false;
   /** Answer a QoS 2 PUBLISH with PUBREC at once. */
@@ -282,8 +286,12 @@ export class ScriptedBroker {
         let count = 0;
         const end = p.listOffset + p.listLength;
         for (let e = firstFilter(p); e < end && count < codes.length; e = nextFilter(p.buffer, e, p.type)) {
-          codes[count++] = this.subackCode >= 0 ? this.subackCode : filterQos(p.buffer, e);
+          const requested = filterQos(p.buffer, e);
+          const f = this.subackFor;
+          codes[count] = f !== null ? f(count, requested) : this.subackCode >= 0 ? this.subackCode : requested;
+          count++;
         }
+        this.lastFilterCount = count;
         this.#suback.packetId = p.packetId;
         this.#suback.count = count;
         const out = encodeSuback(tx, 0, this.#suback);
@@ -292,6 +300,12 @@ export class ScriptedBroker {
       }
       case PacketType.UNSUBSCRIBE:
         this.unsubscribes++;
+        {
+          let count = 0;
+          const end = p.listOffset + p.listLength;
+          for (let e = firstFilter(p); e < end; e = nextFilter(p.buffer, e, p.type)) count++;
+          this.lastFilterCount = count;
+        }
         encodeAck(tx, 0, PacketType.UNSUBACK, p.packetId);
         c.send(tx, 0, 4);
         return;

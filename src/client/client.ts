@@ -107,7 +107,8 @@ export class MqttClient {
    *   no queue or ended), INVALID_HANDLE (-104, not a handle from `topic()`), INVALID_QOS (-105, not the
    *   number 0 or 1, or 2 with a `qos2` engine), INVALID_RANGE (-106, offset/length not non-negative safe integers inside the payload),
    *   INVALID_ARGUMENT (-123, payload not a Uint8Array or retain not a boolean), CLIENT_CLOSED (-124, after
-   *   `close()`), or a codec code from sizing (`PACKET_TOO_LARGE` -4). Packets published in one turn are
+   *   `close()`), or a codec code from sizing (`PACKET_TOO_LARGE` -4). A QoS 1/2 message accepted (SENT or
+   *   QUEUED) gets a completion token, read from {@link lastToken} right after the call. Packets published in one turn are
    *   coalesced and written together after the turn, or on return to the client when called from a callback.
    */
   publish(handle: number, payload: Uint8Array, offset: number, length: number, qos: number, retain: boolean): number {
@@ -119,6 +120,7 @@ export class MqttClient {
     if (qos !== 0 && qos !== 1 && (qos !== 2 || link.session.qos2 === null)) return INVALID_QOS;
     if (!(payload instanceof Uint8Array) || (retain !== true && retain !== false)) return INVALID_ARGUMENT;
     if (!isIndex(offset) || !isIndex(length) || offset + length > payload.length) return INVALID_RANGE;
+    link.session.lastToken = 0;
     if (link.state === ClientState.CLOSED) return NOT_CONNECTED;
     link.enter();
     try {
@@ -321,6 +323,72 @@ export class MqttClient {
     } finally {
       link.exit();
     }
+  }
+
+  /**
+   * Completion token of the QoS 1/2 message the last {@link publish} call accepted (SENT or QUEUED): a number
+   * > 0, unique per client, that `onComplete(token, status)`, {@link messages}, {@link packetIdOf} and
+   * {@link dropMessage} use. 0 after a QoS 0 publish or a refused one. Allocation-free.
+   */
+  get lastToken(): number {
+    return this.#link.session.lastToken;
+  }
+
+  /**
+   * Lists the QoS 1/2 messages not completed yet: in flight (oldest send first is not guaranteed; set-aside
+   * ones included), then queued (oldest first). Allocation-free: fills `into` as far as it fits.
+   * @returns how many there are (may exceed `into.length`).
+   */
+  messages(into: Float64Array): number {
+    const session = this.#link.session;
+    const inflight = session.inflight;
+    let n = 0;
+    for (let i = 0; i < inflight.capacity; i++) {
+      if (inflight.ids[i] === 0) continue;
+      if (n < into.length) into[n] = session.tokens[i] ?? 0;
+      n++;
+    }
+    const outbox = session.outbox;
+    for (let p = 0; p < outbox.count; p++) {
+      const t = outbox.tokens[(outbox.head + p) % outbox.capacity] ?? 0;
+      if (t === 0) continue; // QoS 0
+      if (n < into.length) into[n] = t;
+      n++;
+    }
+    return n;
+  }
+
+  /** @returns the packet id of the message with `token` while in flight (> 0), 0 while queued, -1 when unknown (completed, dropped or never issued). */
+  packetIdOf(token: number): number {
+    const session = this.#link.session;
+    const i = session.recordOfToken(token);
+    if (i >= 0) return session.inflight.ids[i] ?? -1;
+    return session.outbox.indexOfToken(token) >= 0 ? 0 : -1;
+  }
+
+  /**
+   * Drops a queued or in-flight QoS 1/2 message (frees its slot and packet id; not reported to `onComplete`).
+   * An in-flight message may already have reached the broker. A QoS 2 message the broker has acknowledged with
+   * PUBREC is not dropped: the broker owns it, only its PUBREL is owed.
+   * @returns true when dropped; false for an unknown token or a PUBREC'd QoS 2 message.
+   */
+  dropMessage(token: number): boolean {
+    const link = this.#link;
+    const session = link.session;
+    const i = session.recordOfToken(token);
+    if (i >= 0) {
+      if (session.inflight.pending[i] === 1 && link.out.resendCount > 0) link.out.resendCount--;
+      const dropped = session.dropRecord(i);
+      if (dropped) {
+        link.enter();
+        try { link.pumpSoon(); } finally { link.exit(); }
+      }
+      return dropped;
+    }
+    const e = session.outbox.indexOfToken(token);
+    if (e < 0) return false;
+    session.pool.release(session.outbox.removeAt(e));
+    return true;
   }
 
   /** QoS 1/2 messages sent and not yet completed (PUBACK / PUBCOMP), including those set aside as poison. */

@@ -78,6 +78,8 @@ export class Link {
   readonly maxIncoming: number;
   /** Offline-queue policy is "drop-oldest". */
   readonly dropOldest: boolean;
+  /** An `onComplete` callback was given (completion events are queued only then). */
+  readonly completions: boolean;
   readonly #cfg: ClientConfig;
   readonly #callbacks: Callbacks;
   readonly #backoff: Backoff;
@@ -100,6 +102,7 @@ export class Link {
     this.slotSize = cfg.slotSize;
     this.maxIncoming = cfg.maxIncoming;
     this.dropOldest = cfg.dropOldest;
+    this.completions = cfg.onComplete !== undefined;
     // Tx pool: the first `stage` slots (a fresh pool hands out 0, 1, 2 ... back to back) form the staging
     // region, at least 1 KiB so a burst of small publishes leaves in one write.
     const stage = Math.max(1, Math.ceil(1024 / cfg.slotSize));
@@ -120,7 +123,7 @@ export class Link {
     this.events = new EventQueue(64 + 2 * cfg.maxSubs);
     this.#callbacks = {
       onConnected: cfg.onConnected, onDisconnected: cfg.onDisconnected, onError: cfg.onError,
-      onWritable: cfg.onWritable, onQueueOverflow: cfg.onQueueOverflow,
+      onWritable: cfg.onWritable, onQueueOverflow: cfg.onQueueOverflow, onComplete: cfg.onComplete,
     };
     this.#stateTimer = host.clock.timer(() => this.#stateTimerFired());
     this.#kaTimer = host.clock.timer(() => this.#keepaliveFired());
@@ -300,6 +303,7 @@ export class Link {
       this.counters.poisoned++;
       const s = this.session;
       this.emit(EventKind.ERROR, 0, new PoisonMessageError(s.inflight.ids[parked] ?? 0, s.strikes[parked] ?? 0));
+      if (this.completions) this.emit(EventKind.POISONED, s.tokens[parked] ?? 0, null);
     }
   }
 

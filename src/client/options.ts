@@ -109,6 +109,15 @@ export interface MqttClientOptions {
   onWritable?(): void;
   /** Offline queue overflow: `QUEUE_FULL` (new message rejected) or `DROPPED_OLDEST`. Allocation-free. */
   onQueueOverflow?(code: number): void;
+  /**
+   * Per-message completion of a QoS 1/2 message, identified by the token `publish` gave it
+   * (`client.lastToken` right after the call): `status` is `COMPLETED` (2: PUBACK / PUBCOMP received),
+   * `DROPPED_OLDEST` (-119: dropped from the offline queue by the "drop-oldest" policy) or `POISON_MESSAGE`
+   * (-125: set aside by the poison policy; if then retried with `retryPoisoned`, it is reported again when
+   * acknowledged). Messages dropped by the application (`dropMessage`, `dropPoisoned`) are not reported.
+   * Allocation-free.
+   */
+  onComplete?(token: number, status: number): void;
 }
 
 
@@ -168,6 +177,7 @@ export interface ClientConfig {
   onError: ((error: MqttError) => void) | undefined;
   onWritable: (() => void) | undefined;
   onQueueOverflow: ((code: number) => void) | undefined;
+  onComplete: ((token: number, status: number) => void) | undefined;
 }
 
 const DEFAULT_PORT = 1883;
@@ -348,5 +358,6 @@ export function parseOptions(options: MqttClientOptions): ClientConfig {
     onError: callback("onError", options.onError),
     onWritable: callback("onWritable", options.onWritable),
     onQueueOverflow: callback("onQueueOverflow", options.onQueueOverflow),
+    onComplete: callback("onComplete", options.onComplete),
   };
 }

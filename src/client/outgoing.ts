@@ -121,16 +121,19 @@ export class Outgoing {
       return TOO_LARGE;
     }
     pool.bytes.copyWithin(out, at, at + size);
-    this.#track(info.packetId, slot, size, qos);
+    const token = session.newToken();
+    this.#track(info.packetId, slot, size, qos, token);
+    session.lastToken = token;
     link.counters.sent++;
     return SENT;
   }
 
   /** Adds the in-flight record of a QoS 1/2 PUBLISH just staged (QoS 2: waiting for PUBREC). */
-  #track(id: number, slot: number, size: number, qos: number): void {
+  #track(id: number, slot: number, size: number, qos: number, token: number): void {
     const session = this.#link.session;
     const i = session.inflight.add(id, slot, size);
     session.markSent(i);
+    session.tokens[i] = token;
     if (qos === 2) session.qos2!.phase[i] = 1;
   }
 
@@ -162,9 +165,11 @@ export class Outgoing {
     }
     if (outbox.full || pool.available === 0) {
       if (link.dropOldest && outbox.count > 0) {
+        const dropped = outbox.tokens[outbox.head] ?? 0;
         pool.release(outbox.shift());
         link.counters.dropped++;
         link.emit(EventKind.OVERFLOW, DROPPED_OLDEST, null);
+        if (dropped > 0 && link.completions) link.emit(EventKind.DROPPED, dropped, null);
       }
       if (outbox.full || pool.available === 0) {
         link.counters.rejected++;
@@ -179,7 +184,9 @@ export class Outgoing {
       return TOO_LARGE;
     }
     // QoS 1/2: the id (placeholder now) sits just before the payload; patched when the entry is sent.
-    outbox.push(slot, size, qos, size - this.#pub.payloadLength - 2);
+    const token = qos === 0 ? 0 : session.newToken();
+    outbox.push(slot, size, qos, size - this.#pub.payloadLength - 2, token);
+    session.lastToken = token;
     link.counters.queued++;
     return QUEUED;
   }
@@ -290,7 +297,7 @@ export class Outgoing {
         pool.bytes[idAt] = id >>> 8;
         pool.bytes[idAt + 1] = id & 0xff;
         pool.bytes.copyWithin(out, at, at + length);
-        this.#track(id, slot, length, qos);
+        this.#track(id, slot, length, qos, outbox.tokens[e] ?? 0);
       } else {
         pool.bytes.copyWithin(out, at, at + length);
         pool.release(slot);

@@ -140,11 +140,13 @@ export class Receiver {
       case PacketType.PUBACK:
       case PacketType.PUBCOMP:
         if (type === PacketType.PUBCOMP && link.session.qos2 === null) break;
-        if (!link.session.acked(p.packetId, type === PacketType.PUBACK ? 0 : 2)) {
+        const token = link.session.acked(p.packetId, type === PacketType.PUBACK ? 0 : 2);
+        if (token === 0) {
           link.counters.unknownAcks++;
           return;
         }
         link.counters.acked++;
+        if (link.completions) link.emit(EventKind.COMPLETED, token, null);
         if (link.session.outbox.count > 0 || link.out.wantWritable) link.out.pump();
         return;
       case PacketType.PUBREC:

@@ -59,6 +59,11 @@ export class Session {
   readonly parked: Uint8Array;
   /** Connection number the record was last sent on. */
   readonly sentConn: Float64Array;
+  /** Completion token per in-flight record (QoS 1/2). */
+  readonly tokens: Float64Array;
+  /** Token of the message the last `publish` call accepted (0: QoS 0, or refused). */
+  lastToken = 0;
+  #token = 0;
   /** Strikes that set a message aside; 0 = never. */
   readonly poisonAfter: number;
   /** Records currently set aside. */
@@ -85,6 +90,7 @@ export class Session {
     this.strikes = new Uint8Array(window);
     this.parked = new Uint8Array(window);
     this.sentConn = new Float64Array(window);
+    this.tokens = new Float64Array(window);
     this.poisonAfter = poisonAfter;
     this.qos2 = qos2;
     if (qos2 !== null) qos2.bind(window);
@@ -95,6 +101,36 @@ export class Session {
   /** @returns a packet id not in flight and not held by a SUBSCRIBE/UNSUBSCRIBE (1…65535). */
   nextId(): number {
     return this.inflight.nextId(this.#idInUse);
+  }
+
+  /** @returns a new completion token (1, 2, 3 …; exact up to 2^53). */
+  newToken(): number {
+    return ++this.#token;
+  }
+
+  /** @returns the in-flight record index of `token` (> 0), or -1. */
+  recordOfToken(token: number): number {
+    const inflight = this.inflight;
+    if (!(token > 0) || inflight.count === 0) return -1;
+    for (let i = 0; i < inflight.capacity; i++) if (inflight.ids[i] !== 0 && this.tokens[i] === token) return i;
+    return -1;
+  }
+
+  /**
+   * Drops the in-flight message of record `i` (the application gave it up): frees its packet id and slot.
+   * A QoS 2 message the broker has PUBREC'd is not dropped (only its PUBREL is owed; the broker owns it).
+   * @returns true when dropped.
+   */
+  dropRecord(i: number): boolean {
+    if (this.phaseOf(i) === 2) return false;
+    const id = this.inflight.ids[i] ?? 0;
+    if (id === 0) return false;
+    if (this.parked[i] === 1) this.parkedCount--;
+    this.parked[i] = 0;
+    this.strikes[i] = 0;
+    if (this.qos2 !== null) this.qos2.phase[i] = 0;
+    this.pool.release(this.inflight.remove(id));
+    return true;
   }
 
   /** In-flight record `i` was (re)sent now, on the current connection. */
@@ -110,12 +146,12 @@ export class Session {
 
   /**
    * The final acknowledgement for `id` (PUBACK: `phase` 0; PUBCOMP: `phase` 2): frees its record and slot.
-   * @returns true when `id` was in flight in that phase.
+   * @returns the message's completion token (> 0), or 0 when `id` was not in flight in that phase.
    */
-  acked(id: number, phase = 0): boolean {
+  acked(id: number, phase = 0): number {
     const inflight = this.inflight;
     const i = inflight.indexOf(id);
-    if (i < 0 || this.phaseOf(i) !== phase) return false;
+    if (i < 0 || this.phaseOf(i) !== phase) return 0;
     if (phase !== 0) this.qos2!.phase[i] = 0;
     if (this.parked[i] === 1) this.parkedCount--;
     this.parked[i] = 0;
@@ -123,7 +159,7 @@ export class Session {
     const seq = inflight.seqs[i]!;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
     this.pool.release(inflight.remove(id));
-    return true;
+    return this.tokens[i] ?? 0;
   }
 
   /**

@@ -18,6 +18,10 @@ describe("QoS 2 steady-state rig", () => {
     expect(rig.counts.delivered).toBe(1100);
     expect(rig.client.counters.duplicates).toBe(100);
     expect(rig.engine.pending).toBe(0);
+    expect(rig.counts.completed).toBe(1000);
+    for (let i = 0; i < 50; i++) rig.publishListDrop();
+    expect(rig.client.inflight).toBe(0);
+    expect(rig.client.counters.unknownAcks).toBe(50);
     expect(rig.counts.errors).toBe(0);
   });
 });

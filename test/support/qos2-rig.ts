@@ -20,6 +20,10 @@ export class Qos2Counts {
   delivered = 0;
   /** Errors reported by the client. */
   errors = 0;
+  /** onComplete(token, COMPLETED) calls. */
+  completed = 0;
+  /** Sum of completed tokens (checks the callback gets real tokens). */
+  tokenSum = 0;
 }
 
 /** A connected QoS 2 client plus one-step closures. */
@@ -38,6 +42,8 @@ export interface Qos2Rig {
   receiveQos2(): void;
   /** The broker sends a QoS 2 message, then the same again with DUP before its PUBREL: delivered once. */
   receiveQos2Duplicate(): void;
+  /** A QoS 1 publish whose PUBACK is withheld: listed with messages(), looked up, dropped, its late PUBACK ignored. */
+  publishListDrop(): void;
 }
 
 function ascii(text: string): Uint8Array {
@@ -64,6 +70,12 @@ export function createQos2Rig(): Qos2Rig {
     onError: () => {
       counts.errors++;
     },
+    onComplete: (token, status) => {
+      if (status === 2) {
+        counts.completed++;
+        counts.tokenSum += token;
+      }
+    },
   });
   const payload = ascii("0123456789abcdef");
   const handle = client.topic("sensors/rig-q2/energy");
@@ -71,6 +83,7 @@ export function createQos2Rig(): Qos2Rig {
   const onMessage = (m: MqttMessage): void => {
     if (m.qos === 2) counts.delivered++;
   };
+  const into = new Float64Array(8);
   let nextId = 0;
   let sub = 0;
   return {
@@ -93,6 +106,18 @@ export function createQos2Rig(): Qos2Rig {
     receiveQos2(): void {
       nextId = nextId >= 65535 ? 1 : nextId + 1;
       broker.publish(cmdTopic, payload, 0, 16, 2, nextId);
+      network.pump();
+    },
+    publishListDrop(): void {
+      broker.autoPuback = false;
+      client.publish(handle, payload, 0, 16, 1, false);
+      const token = client.lastToken;
+      if (client.messages(into) !== 1 || into[0] !== token || client.packetIdOf(token) <= 0) counts.errors++;
+      client.dropMessage(token);
+      clock.advance(0);
+      network.pump();
+      broker.autoPuback = true;
+      broker.releaseAcks();
       network.pump();
     },
     receiveQos2Duplicate(): void {

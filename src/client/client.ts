@@ -122,12 +122,18 @@ export class MqttClient {
     if (!isIndex(offset) || !isIndex(length) || offset + length > payload.length) return INVALID_RANGE;
     link.session.lastToken = 0;
     if (link.state === ClientState.CLOSED) return NOT_CONNECTED;
+    const session = link.session;
+    let status = NOT_CONNECTED;
+    let token = 0;
     link.enter();
     try {
-      return link.out.publish(topic, payload, offset, length, qos, retain);
+      status = link.out.publish(topic, payload, offset, length, qos, retain);
+      token = session.lastToken;
     } finally {
-      link.leave();
+      link.leave(); // may run callbacks that publish again: this call's token is restored below
     }
+    session.lastToken = token;
+    return status;
   }
 
   /**

@@ -117,6 +117,27 @@ describe("per-message completion", () => {
     expect(done.sort((x, y) => x - y)).toEqual([t[1], t[2], t[4]]);
   });
 
+  it("lastToken is the token of this call even when a callback run at its end publishes again", () => {
+    let h = -1;
+    let inner = -1;
+    const rig = tapRig({
+      offlineQueue: 1, overflow: "drop-oldest",
+      onQueueOverflow: () => {
+        if (inner !== -1) return;
+        inner = -2;
+        rig.client.publish(h, ascii("qos0"), 0, 4, 0, false); // re-entrant, from the callback (drops "second")
+        inner = rig.client.lastToken;
+      },
+    });
+    h = rig.client.topic("c/x");
+    rig.client.publish(h, ascii("first"), 0, 5, 1, false);
+    const first = rig.client.lastToken;
+    expect(rig.client.publish(h, ascii("second"), 0, 6, 1, false)).toBe(QUEUED); // drops "first": callback runs
+    expect(inner).toBe(0);
+    expect(rig.client.lastToken).toBeGreaterThan(first); // "second"'s token, not the nested QoS 0's 0
+    expect(rig.client.queued).toBe(1); // the nested QoS 0 publish pushed "second" out
+  });
+
   it("a QoS 2 message the broker has PUBREC'd cannot be dropped", () => {
     const rig = tapRig({ qos2: new Qos2Engine() });
     rig.broker.autoPubcomp = false;

@@ -11,12 +11,14 @@
  *   the broker decodes everything, credentials appear only inside CONNECT packets);
  * - memory within the pools (in flight <= window, queued <= offlineQueue, counters consistent);
  * - no exception escapes the client (API calls and callbacks alike);
- * and after a final heal: every QoS 1 message accepted was delivered, or reported (overflow / poison).
+ * and after a final heal: every QoS 1/2 message accepted was delivered, or reported (overflow / poison), and its
+ * completion token was reported by onComplete exactly once as COMPLETED or DROPPED_OLDEST (a POISON_MESSAGE
+ * report may come before a COMPLETED after a retry).
  * Shared by the bounded vitest run and the long-run script (test/model/long-run.ts). Not a test file.
  * @module
  */
 import fc from "fast-check";
-import { DROPPED_OLDEST, MqttClient, PoisonMessageError, QUEUED, Qos2Engine, SENT, type MqttMessage } from "../../src/client/index.js";
+import { COMPLETED, DROPPED_OLDEST, POISON_MESSAGE, MqttClient, PoisonMessageError, QUEUED, Qos2Engine, SENT, type MqttMessage } from "../../src/client/index.js";
 import type { SocketOptions } from "../../src/client/host.js";
 import { PacketType } from "../../src/codec/codes.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -68,6 +70,8 @@ export class System {
   violation: string | undefined = undefined;
   /** Incoming QoS 2 payload and subscription → handler deliveries (must stay <= 1). */
   readonly delivered2 = new Map<string, number>();
+  /** Token → onComplete reports (status codes), for every QoS 1/2 message accepted. */
+  readonly completions = new Map<number, number[]>();
   /** QoS 1/2 payloads accepted. */
   readonly accepted1 = new Set<string>();
   /** Payloads the broker received. */
@@ -146,6 +150,12 @@ export class System {
         this.nestedPublish();
       },
       onWritable: () => this.nestedPublish(),
+      onComplete: (token, status) => {
+        const seen = this.completions.get(token);
+        if (seen === undefined) this.violation ??= `onComplete for unknown token ${token}`;
+        else seen.push(status);
+        this.nestedPublish();
+      },
       onQueueOverflow: (code) => {
         if (code === DROPPED_OLDEST) this.drops++;
         this.nestedPublish();
@@ -162,7 +172,12 @@ export class System {
     this.asked.set(key, qos); // before the call: it may reach the broker before publish returns? (never: batched)
     const status = this.client.publish(this.handles[handle % this.handles.length]!, payload, 0, payload.length, qos, retain);
     if (status === SENT || status === QUEUED) {
-      if (qos >= 1) this.accepted1.add(key);
+      if (qos >= 1) {
+        this.accepted1.add(key);
+        const token = this.client.lastToken;
+        if (!(token > 0) || this.completions.has(token)) this.violation ??= `publish accepted ${key} with token ${token}`;
+        this.completions.set(token, []);
+      } else if (this.client.lastToken !== 0) this.violation ??= "a QoS 0 publish got a token";
     } else {
       this.asked.delete(key);
       if (status >= 0) fail(`publish returned an unknown status ${status}`);
@@ -276,6 +291,13 @@ export class System {
     for (const m of this.accepted1) if (!this.seen.has(m)) missing++;
     // Only messages reported as dropped (drop-oldest) may be missing; with reject-new, none.
     if (missing > this.drops) fail(`${missing} QoS 1/2 messages lost, only ${this.drops} reported dropped`);
+    if (this.violation !== undefined) fail(this.violation);
+    for (const [token, reports] of this.completions) {
+      const final = reports.filter((r) => r !== POISON_MESSAGE);
+      if (final.length !== 1 || (final[0] !== COMPLETED && final[0] !== DROPPED_OLDEST)) {
+        fail(`token ${token}: completion reports ${JSON.stringify(reports)} (one COMPLETED or DROPPED_OLDEST expected)`);
+      }
+    }
   }
 }
 

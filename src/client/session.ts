@@ -1,6 +1,7 @@
 /**
- * Session state: everything that outlives one connection. The tx pool (encoded packets), the QoS 1 in-flight
- * table, the offline queue, the subscription table, the registered topics, packet id allocation, and the
+ * Session state: everything that outlives one connection. The tx pool (encoded packets), the QoS 1/2 in-flight
+ * table (with the injected QoS 2 engine's phase per record, see {@link Qos2Seam}), the offline queue, the
+ * subscription table, the registered topics, packet id allocation, the per-message completion tokens and the
  * poison-message bookkeeping.
  *
  * Poison policy: a QoS 1 message the broker answers by dropping the connection would otherwise be resent

@@ -12,6 +12,8 @@ import { codeMessage as codecMessage, codeName as codecName } from "../codec/cod
 export const SENT = 0;
 /** Publish: held in the offline queue; it goes out, in order, after the next CONNACK. */
 export const QUEUED = 1;
+/** Completion (`onComplete`): the broker acknowledged the message (PUBACK for QoS 1, PUBCOMP for QoS 2). */
+export const COMPLETED = 2;
 
 /** Publish: the in-flight window or the socket send space is full; `onWritable` fires when room frees. */
 export const BUSY = -100;
@@ -97,6 +99,7 @@ export function clientCodeName(code: number): string {
   switch (code) {
     case SENT: return "SENT";
     case QUEUED: return "QUEUED";
+    case COMPLETED: return "COMPLETED";
     case BUSY: return "BUSY";
     case TOO_LARGE: return "TOO_LARGE";
     case QUEUE_FULL: return "QUEUE_FULL";
@@ -135,6 +138,7 @@ export function clientCodeMessage(code: number): string {
   switch (code) {
     case SENT: return "sent";
     case QUEUED: return "queued until reconnected";
+    case COMPLETED: return "acknowledged by the broker";
     case BUSY: return "in-flight window or socket send space full";
     case TOO_LARGE: return "packet larger than a tx slot";
     case QUEUE_FULL: return "offline queue full";

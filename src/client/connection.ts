@@ -78,6 +78,8 @@ export class Link {
   readonly maxIncoming: number;
   /** Offline-queue policy is "drop-oldest". */
   readonly dropOldest: boolean;
+  /** An `onComplete` callback was given (completion events are queued only then). */
+  readonly completions: boolean;
   readonly #cfg: ClientConfig;
   readonly #callbacks: Callbacks;
   readonly #backoff: Backoff;
@@ -100,10 +102,11 @@ export class Link {
     this.slotSize = cfg.slotSize;
     this.maxIncoming = cfg.maxIncoming;
     this.dropOldest = cfg.dropOldest;
+    this.completions = cfg.onComplete !== undefined;
     // Tx pool: the first `stage` slots (a fresh pool hands out 0, 1, 2 ... back to back) form the staging
     // region, at least 1 KiB so a burst of small publishes leaves in one write.
     const stage = Math.max(1, Math.ceil(1024 / cfg.slotSize));
-    this.session = new Session(cfg.slots + stage, cfg.slotSize, cfg.window, cfg.queue, cfg.maxSubs, cfg.poisonAfter);
+    this.session = new Session(cfg.slots + stage, cfg.slotSize, cfg.window, cfg.queue, cfg.maxSubs, cfg.poisonAfter, cfg.qos2);
     const pool = this.session.pool;
     let stageBase = -1;
     for (let i = 0; i < stage; i++) {
@@ -113,13 +116,14 @@ export class Link {
     this.keepalive = new Keepalive(cfg.keepAlive, cfg.pingTimeout);
     this.tx = new Transmitter(pool.bytes, stageBase, stage * cfg.slotSize, this.counters, host.clock, this.keepalive);
     this.rx = new Receiver(this, cfg.rxSize, cfg.maxIncoming, cfg.oversize);
-    // One read of D bytes holds at most D/7 QoS 1 PUBLISHes (7 bytes minimum), so the ack ring never overflows.
-    this.out = new Outgoing(this, Math.ceil(this.rx.rx.size / 7) + 8);
+    // One read of D bytes holds at most D/4 packets that each owe an ack (PUBLISH QoS 1/2: 7 bytes minimum,
+    // PUBREC/PUBREL: 4), so the ack ring never overflows.
+    this.out = new Outgoing(this, Math.ceil(this.rx.rx.size / 4) + 8);
     this.#backoff = new Backoff(cfg.backoff, host.random);
     this.events = new EventQueue(64 + 2 * cfg.maxSubs);
     this.#callbacks = {
       onConnected: cfg.onConnected, onDisconnected: cfg.onDisconnected, onError: cfg.onError,
-      onWritable: cfg.onWritable, onQueueOverflow: cfg.onQueueOverflow,
+      onWritable: cfg.onWritable, onQueueOverflow: cfg.onQueueOverflow, onComplete: cfg.onComplete,
     };
     this.#stateTimer = host.clock.timer(() => this.#stateTimerFired());
     this.#kaTimer = host.clock.timer(() => this.#keepaliveFired());
@@ -177,7 +181,7 @@ export class Link {
   }
 
   /** Queues an application callback (run at the end of the outermost entry point). */
-  emit(kind: number, num: number, ref: MqttError | ((granted: number) => void) | null): void {
+  emit(kind: number, num: number, ref: MqttError | ((granted: number, id: number) => void) | null): void {
     if (this.events.push(kind, num, ref) === 0) this.counters.eventsDropped = this.events.dropped;
   }
 
@@ -299,6 +303,7 @@ export class Link {
       this.counters.poisoned++;
       const s = this.session;
       this.emit(EventKind.ERROR, 0, new PoisonMessageError(s.inflight.ids[parked] ?? 0, s.strikes[parked] ?? 0));
+      if (this.completions) this.emit(EventKind.POISONED, s.tokens[parked] ?? 0, null);
     }
   }
 
@@ -416,10 +421,14 @@ export class Link {
     this.#everConnected = true;
     const router = this.session.router;
     if (present) router.sessionKept();
-    else router.sessionLost();
-    // Unacknowledged QoS 1 messages (except those set aside as poison) go again in their original order, with
+    else {
+      router.sessionLost();
+      this.session.qos2?.reset(); // a new session: the broker will not redeliver what it had not released
+    }
+    // Unacknowledged QoS 1/2 messages (except those set aside as poison) go again in their original order, with
     // or without a session. With the session kept they are retransmissions (DUP 1, [MQTT-4.4.0-1]); in a new
-    // session they are first deliveries of that session (DUP 0, [MQTT-3.1.2-6]).
+    // session they are first deliveries of that session (DUP 0, [MQTT-3.1.2-6]). QoS 2 messages the broker
+    // has acknowledged with PUBREC go as PUBREL, never as PUBLISH again [MQTT-4.3.3-1].
     this.out.connected(this.session.connected(), present);
     this.keepalive.start(now);
     this.#armKeepalive(now);

@@ -33,6 +33,8 @@ export class ClientCounters {
   pingsReceived = 0;
   /** Acks for packet ids we were not waiting for. */
   unknownAcks = 0;
+  /** Incoming QoS 2 redeliveries of a message already delivered (acknowledged with PUBREC, not delivered again). */
+  duplicates = 0;
   /** Received PUBLISHes no subscription matched. */
   unrouted = 0;
   /** Handler exceptions (message still acknowledged). */

@@ -12,7 +12,7 @@
  * @module
  */
 import type { MqttError } from "./errors.js";
-import type { SubackHandler } from "./router.js";
+import type { SubackHandler, UnsubackHandler } from "./router.js";
 
 /** Event kinds (numbers in the ring). */
 export const EventKind = Object.freeze({
@@ -26,8 +26,16 @@ export const EventKind = Object.freeze({
   WRITABLE: 4,
   /** `onQueueOverflow(code)`; number = QUEUE_FULL or DROPPED_OLDEST. */
   OVERFLOW: 5,
-  /** A subscription's SUBACK callback; number = granted code, reference = the callback. */
+  /** A subscription's SUBACK callback; number = granted code + 256 × subscription id, reference = the callback. */
   SUBACK: 6,
+  /** A subscription's UNSUBACK callback; number = subscription id, reference = the callback. */
+  UNSUBACK: 7,
+  /** `onComplete(token, COMPLETED)`: PUBACK / PUBCOMP; number = token. */
+  COMPLETED: 8,
+  /** `onComplete(token, DROPPED_OLDEST)`: dropped from the offline queue; number = token. */
+  DROPPED: 9,
+  /** `onComplete(token, POISON_MESSAGE)`: set aside by the poison policy; number = token. */
+  POISONED: 10,
 } as const);
 
 /** The application's callbacks (validated functions or undefined), bound once at construction. */
@@ -42,6 +50,8 @@ export interface Callbacks {
   onWritable: (() => void) | undefined;
   /** Offline queue overflow. */
   onQueueOverflow: ((code: number) => void) | undefined;
+  /** Per-message completion (optional in this shape: older callers build it without). */
+  onComplete?: ((token: number, status: number) => void) | undefined;
 }
 
 /** Fixed-capacity FIFO of pending callbacks. */
@@ -107,7 +117,11 @@ export class EventQueue {
           break;
         case EventKind.WRITABLE: cb.onWritable?.(); break;
         case EventKind.OVERFLOW: cb.onQueueOverflow?.(num); break;
-        case EventKind.SUBACK: (ref as SubackHandler)(num); break;
+        case EventKind.SUBACK: (ref as SubackHandler)(num % 256, Math.floor(num / 256)); break;
+        case EventKind.UNSUBACK: (ref as UnsubackHandler)(num); break;
+        case EventKind.COMPLETED: cb.onComplete?.(num, 2); break; // COMPLETED
+        case EventKind.DROPPED: cb.onComplete?.(num, -119); break; // DROPPED_OLDEST
+        case EventKind.POISONED: cb.onComplete?.(num, -125); break; // POISON_MESSAGE
         default: break;
       }
     } catch (e) {

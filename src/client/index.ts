@@ -4,6 +4,9 @@
  */
 export { MqttClient, ClientCounters } from "./client.js";
 export type { MqttClientOptions, ReconnectOptions, WillOptions } from "./client.js";
+export { Qos2Engine } from "./qos2.js";
+export type { Qos2EngineOptions } from "./qos2.js";
+export type { Qos2Seam } from "./session.js";
 export { MqttMessage, decodeUtf8 } from "./message.js";
 export type { MessageHandler, SubackHandler } from "./router.js";
 export * from "./codes.js";

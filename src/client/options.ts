@@ -13,6 +13,7 @@ import type { BackoffOptions } from "./backoff.js";
 import { clientCodeMessage } from "./codes.js";
 import { InvalidOptionError, type MqttError } from "./errors.js";
 import type { Host, SocketConstructor, TlsOptions } from "./host.js";
+import type { Qos2Seam } from "./session.js";
 
 /** Reconnect policy (milliseconds). Every field optional; defaults shown. */
 export interface ReconnectOptions {
@@ -93,6 +94,11 @@ export interface MqttClientOptions {
   pingTimeout?: number;
   /** Subscription table size [16]. */
   maxSubscriptions?: number;
+  /**
+   * QoS 2 support: a `Qos2Engine` from `qos2.ts` (`xsmqtt/client/qos2` on the device) [null = QoS 0/1 only:
+   * `publish(…, 2)` returns INVALID_QOS, `subscribe(…, 2)` throws]. One engine per client.
+   */
+  qos2?: Qos2Seam | null;
   /** CONNACK accepted. */
   onConnected?(sessionPresent: boolean): void;
   /** A connection that had been accepted ended; `code` from codes.ts (e.g. KEEPALIVE_TIMEOUT, CLOSED_BY_CLIENT). */
@@ -103,6 +109,15 @@ export interface MqttClientOptions {
   onWritable?(): void;
   /** Offline queue overflow: `QUEUE_FULL` (new message rejected) or `DROPPED_OLDEST`. Allocation-free. */
   onQueueOverflow?(code: number): void;
+  /**
+   * Per-message completion of a QoS 1/2 message, identified by the token `publish` gave it
+   * (`client.lastToken` right after the call): `status` is `COMPLETED` (2: PUBACK / PUBCOMP received),
+   * `DROPPED_OLDEST` (-119: dropped from the offline queue by the "drop-oldest" policy) or `POISON_MESSAGE`
+   * (-125: set aside by the poison policy; if then retried with `retryPoisoned`, it is reported again when
+   * acknowledged). Messages dropped by the application (`dropMessage`, `dropPoisoned`) are not reported.
+   * Allocation-free.
+   */
+  onComplete?(token: number, status: number): void;
 }
 
 
@@ -154,12 +169,15 @@ export interface ClientConfig {
   poisonAfter: number;
   /** PINGRESP deadline, ms. */
   pingTimeout: number;
+  /** The QoS 2 engine, or null. */
+  qos2: Qos2Seam | null;
   /** Application callbacks (validated functions or undefined). */
   onConnected: ((sessionPresent: boolean) => void) | undefined;
   onDisconnected: ((code: number) => void) | undefined;
   onError: ((error: MqttError) => void) | undefined;
   onWritable: (() => void) | undefined;
   onQueueOverflow: ((code: number) => void) | undefined;
+  onComplete: ((token: number, status: number) => void) | undefined;
 }
 
 const DEFAULT_PORT = 1883;
@@ -303,6 +321,10 @@ export function parseOptions(options: MqttClientOptions): ClientConfig {
   if (!isPositive(connectTimeout)) throw new InvalidOptionError("connectTimeout", "positive ms required");
   const maxSubs = options.maxSubscriptions ?? 16;
   if (!isInt(maxSubs, 1, 255)) throw new InvalidOptionError("maxSubscriptions", "integer 1..255 required");
+  const qos2 = options.qos2 ?? null;
+  if (qos2 !== null && (typeof qos2 !== "object" || typeof qos2.bind !== "function" || typeof qos2.received !== "function")) {
+    throw new InvalidOptionError("qos2", "a Qos2Engine or null required");
+  }
   const poisonAfter = options.poisonAfter ?? 3;
   if (!isInt(poisonAfter, 0, 255)) throw new InvalidOptionError("poisonAfter", "integer 0..255 required");
   const pingTimeout = options.pingTimeout ?? keepAlive * 500;
@@ -330,11 +352,12 @@ export function parseOptions(options: MqttClientOptions): ClientConfig {
     host, hostname, port, socketClass: tls !== null ? host.tls! : host.tcp, tls, connect, connectSize, cleanSession, keepAlive,
     slotSize, window, queue, slots, dropOldest: overflow === "drop-oldest", rxSize,
     maxIncoming: oversize === "refuse" ? Math.min(maxIncoming, rxSize) : maxIncoming, oversize, connectTimeout, maxSubs,
-    reconnect: rc !== false, backoff, poisonAfter, pingTimeout,
+    reconnect: rc !== false, backoff, poisonAfter, pingTimeout, qos2,
     onConnected: callback("onConnected", options.onConnected),
     onDisconnected: callback("onDisconnected", options.onDisconnected),
     onError: callback("onError", options.onError),
     onWritable: callback("onWritable", options.onWritable),
     onQueueOverflow: callback("onQueueOverflow", options.onQueueOverflow),
+    onComplete: callback("onComplete", options.onComplete),
   };
 }

@@ -24,6 +24,8 @@ export class Outbox {
   readonly lengths: Int32Array;
   /** QoS per entry. */
   readonly qos: Uint8Array;
+  /** Completion token per entry (QoS 1/2; 0 for QoS 0). */
+  readonly tokens: Float64Array;
   /** Offset of the packet id inside the slot (QoS 1), patched when the entry is sent. */
   readonly idOffsets: Int32Array;
 
@@ -47,6 +49,7 @@ export class Outbox {
     this.lengths = new Int32Array(b, o + 4 * n, n);
     this.idOffsets = new Int32Array(b, o + 8 * n, n);
     this.qos = new Uint8Array(b, o + 12 * n, n);
+    this.tokens = new Float64Array(n);
   }
 
   /** True when no entry can be added without dropping one. */
@@ -58,7 +61,7 @@ export class Outbox {
    * Appends an entry at the tail.
    * @returns the ring index, or RING_EMPTY (-1) when full.
    */
-  push(slot: number, length: number, qos: number, idOffset: number): number {
+  push(slot: number, length: number, qos: number, idOffset: number, token = 0): number {
     if (this.count >= this.capacity) return RING_EMPTY;
     let i = this.head + this.count;
     if (i >= this.capacity) i -= this.capacity;
@@ -66,8 +69,41 @@ export class Outbox {
     this.lengths[i] = length;
     this.qos[i] = qos;
     this.idOffsets[i] = idOffset;
+    this.tokens[i] = token;
     this.count++;
     return i;
+  }
+
+  /** @returns the ring index of the entry holding `token` (> 0), or RING_EMPTY (-1). */
+  indexOfToken(token: number): number {
+    if (!(token > 0)) return RING_EMPTY;
+    for (let p = 0; p < this.count; p++) {
+      const i = (this.head + p) % this.capacity;
+      if (this.tokens[i] === token) return i;
+    }
+    return RING_EMPTY;
+  }
+
+  /**
+   * Removes the entry at ring index `i`, keeping the others in order (entries after it move up by one).
+   * @returns the tx slot it held, or RING_EMPTY (-1) when `i` holds no entry.
+   */
+  removeAt(i: number): number {
+    const cap = this.capacity;
+    const pos = (i - this.head + cap) % cap;
+    if (this.count === 0 || pos >= this.count) return RING_EMPTY;
+    const slot = this.slots[i] ?? RING_EMPTY;
+    for (let p = pos; p < this.count - 1; p++) {
+      const to = (this.head + p) % cap;
+      const from = (this.head + p + 1) % cap;
+      this.slots[to] = this.slots[from]!;
+      this.lengths[to] = this.lengths[from]!;
+      this.qos[to] = this.qos[from]!;
+      this.idOffsets[to] = this.idOffsets[from]!;
+      this.tokens[to] = this.tokens[from]!;
+    }
+    this.count--;
+    return slot;
   }
 
   /** @returns the ring index of the oldest entry, or RING_EMPTY (-1). */

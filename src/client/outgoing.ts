@@ -33,8 +33,8 @@ export class Outgoing {
   /** A publish returned BUSY: raise WRITABLE when `busySize` bytes fit again. */
   wantWritable = false;
   busySize = 0;
-  /** PUBACK ids owed, FIFO (reading pauses while any are owed). */
-  readonly acks: Uint16Array;
+  /** Acks owed, FIFO, as `type << 16 | packet id` (PUBACK, PUBREC, PUBREL, PUBCOMP; reading pauses while any are owed). */
+  readonly acks: Uint32Array;
   ackHead = 0;
   ackCount = 0;
   readonly #link: Link;
@@ -44,25 +44,31 @@ export class Outgoing {
   readonly #filters: Uint8Array[];
   readonly #subQos: Uint8Array;
 
-  /** @param link the connection lifecycle this schedules for; @param ackCapacity PUBACK ring size. */
+  /** @param link the connection lifecycle this schedules for; @param ackCapacity ack ring size. */
   constructor(link: Link, ackCapacity: number) {
     this.#link = link;
-    this.acks = new Uint16Array(ackCapacity);
+    this.acks = new Uint32Array(ackCapacity);
     const empty = new Uint8Array(0);
     this.#pub = {
       topic: empty, topicOffset: 0, topicLength: 0, payload: empty, payloadOffset: 0, payloadLength: 0,
       qos: 0, retain: false, dup: false, packetId: 0,
     };
-    this.#filters = [empty];
-    this.#subQos = new Uint8Array(1);
+    const maxSubs = link.session.router.capacity;
+    this.#filters = new Array<Uint8Array>(maxSubs).fill(empty);
+    this.#subQos = new Uint8Array(maxSubs);
     this.#sub = { packetId: 0, filters: this.#filters, qos: this.#subQos, count: 1 };
     this.#unsub = { packetId: 0, filters: this.#filters, count: 1 };
   }
 
-  /** @returns the SUBSCRIBE size for `filter` (setup-time check against the slot size). */
-  subscribeSize(filter: Uint8Array, qos: number): number {
-    this.#filters[0] = filter;
-    this.#subQos[0] = qos;
+  /** @returns the size of one SUBSCRIBE for `filters` (setup-time check against the slot size). */
+  subscribeSize(filters: readonly Uint8Array[], qos: readonly number[]): number {
+    const n = filters.length;
+    if (n > this.#filters.length) return -1;
+    for (let k = 0; k < n; k++) {
+      this.#filters[k] = filters[k]!;
+      this.#subQos[k] = qos[k] ?? 0;
+    }
+    this.#sub.count = n;
     this.#sub.packetId = 1;
     return sizeSubscribe(this.#sub);
   }
@@ -105,7 +111,7 @@ export class Outgoing {
     const pool = session.pool;
     if (session.inflight.full || pool.available === 0) return this.#busy(size);
     const out = tx.reserve(size);
-    if (out < 0) return this.#refused(size, 1);
+    if (out < 0) return this.#refused(size, qos);
     const slot = pool.acquire();
     const at = pool.offsetOf(slot);
     info.packetId = session.nextId();
@@ -115,9 +121,20 @@ export class Outgoing {
       return TOO_LARGE;
     }
     pool.bytes.copyWithin(out, at, at + size);
-    session.markSent(session.inflight.add(info.packetId, slot, size));
+    const token = session.newToken();
+    this.#track(info.packetId, slot, size, qos, token);
+    session.lastToken = token;
     link.counters.sent++;
     return SENT;
+  }
+
+  /** Adds the in-flight record of a QoS 1/2 PUBLISH just staged (QoS 2: waiting for PUBREC). */
+  #track(id: number, slot: number, size: number, qos: number, token: number): void {
+    const session = this.#link.session;
+    const i = session.inflight.add(id, slot, size);
+    session.markSent(i);
+    session.tokens[i] = token;
+    if (qos === 2) session.qos2!.phase[i] = 1;
   }
 
   /** Staging refused `size` bytes: BUSY while connected, else the write failed and the packet is queued. */
@@ -148,9 +165,11 @@ export class Outgoing {
     }
     if (outbox.full || pool.available === 0) {
       if (link.dropOldest && outbox.count > 0) {
+        const dropped = outbox.tokens[outbox.head] ?? 0;
         pool.release(outbox.shift());
         link.counters.dropped++;
         link.emit(EventKind.OVERFLOW, DROPPED_OLDEST, null);
+        if (dropped > 0 && link.completions) link.emit(EventKind.DROPPED, dropped, null);
       }
       if (outbox.full || pool.available === 0) {
         link.counters.rejected++;
@@ -164,38 +183,41 @@ export class Outgoing {
       pool.release(slot);
       return TOO_LARGE;
     }
-    // QoS 1: the id (placeholder now) sits just before the payload; patched when the entry is sent.
-    outbox.push(slot, size, qos, size - this.#pub.payloadLength - 2);
+    // QoS 1/2: the id (placeholder now) sits just before the payload; patched when the entry is sent.
+    const token = qos === 0 ? 0 : session.newToken();
+    outbox.push(slot, size, qos, size - this.#pub.payloadLength - 2, token);
+    session.lastToken = token;
     link.counters.queued++;
     return QUEUED;
   }
 
-  /** Owes a PUBACK for `id`: staged now when nothing is owed before it, else queued. */
-  queueAck(id: number): void {
+  /** Owes an ack of `type` (PUBACK, PUBREC, PUBREL, PUBCOMP) for `id`: staged now when nothing is owed before it, else queued. */
+  queueAck(type: number, id: number): void {
     const acks = this.acks;
     if (this.ackCount === 0) {
       const tx = this.#link.tx;
       const out = tx.reserve(4);
       if (out >= 0) {
-        encodeAck(tx.bytes, out, PacketType.PUBACK, id);
+        encodeAck(tx.bytes, out, type, id);
         return;
       }
     }
     if (this.ackCount >= acks.length) return; // cannot happen: reading pauses while acks are owed
     let at = this.ackHead + this.ackCount;
     if (at >= acks.length) at -= acks.length;
-    acks[at] = id;
+    acks[at] = type << 16 | id;
     this.ackCount++;
   }
 
-  /** Stages owed PUBACKs while room allows. @returns true when none is left owed. */
+  /** Stages owed acks while room allows. @returns true when none is left owed. */
   flushAcks(): boolean {
     const acks = this.acks;
     const tx = this.#link.tx;
     while (this.ackCount > 0) {
       const out = tx.reserve(4);
       if (out < 0) return false;
-      encodeAck(tx.bytes, out, PacketType.PUBACK, acks[this.ackHead] ?? 0);
+      const a = acks[this.ackHead] ?? 0;
+      encodeAck(tx.bytes, out, a >>> 16, a & 0xffff);
       this.ackHead = this.ackHead + 1 >= acks.length ? 0 : this.ackHead + 1;
       this.ackCount--;
     }
@@ -238,13 +260,20 @@ export class Outgoing {
         this.resendCount = 0;
         break;
       }
-      const length = inflight.lengths[i] ?? 0;
-      const out = tx.reserve(length);
-      if (out < 0) return;
-      const at = pool.offsetOf(inflight.slots[i] ?? 0);
-      const first = pool.bytes[at] ?? 0;
-      pool.bytes[at] = this.resendDup ? first | 0x08 : first & ~0x08; // DUP [MQTT-3.3.1-1], [MQTT-3.1.2-6]
-      pool.bytes.copyWithin(out, at, at + length);
+      if (session.phaseOf(i) === 2) {
+        // QoS 2 after PUBREC: the broker owns the message; PUBREL again, not the PUBLISH [MQTT-4.3.3-1].
+        const out = tx.reserve(4);
+        if (out < 0) return;
+        encodeAck(tx.bytes, out, PacketType.PUBREL, inflight.ids[i] ?? 0);
+      } else {
+        const length = inflight.lengths[i] ?? 0;
+        const out = tx.reserve(length);
+        if (out < 0) return;
+        const at = pool.offsetOf(inflight.slots[i] ?? 0);
+        const first = pool.bytes[at] ?? 0;
+        pool.bytes[at] = this.resendDup ? first | 0x08 : first & ~0x08; // DUP [MQTT-3.3.1-1], [MQTT-3.1.2-6]
+        pool.bytes.copyWithin(out, at, at + length);
+      }
       inflight.pending[i] = 0;
       session.markSent(i);
       this.resendCount--;
@@ -255,20 +284,20 @@ export class Outgoing {
     while (outbox.count > 0) {
       const e = outbox.peek();
       const length = outbox.lengths[e] ?? 0;
-      const qos1 = outbox.qos[e] === 1;
-      if (qos1 && inflight.full) return;
+      const qos = outbox.qos[e] ?? 0;
+      if (qos !== 0 && inflight.full) return;
       const out = tx.reserve(length);
       if (out < 0) return;
       const slot = outbox.slots[e] ?? 0;
       const at = pool.offsetOf(slot);
       outbox.shift();
-      if (qos1) {
+      if (qos !== 0) {
         const id = session.nextId();
         const idAt = at + (outbox.idOffsets[e] ?? 0);
         pool.bytes[idAt] = id >>> 8;
         pool.bytes[idAt + 1] = id & 0xff;
         pool.bytes.copyWithin(out, at, at + length);
-        session.markSent(inflight.add(id, slot, length));
+        this.#track(id, slot, length, qos, outbox.tokens[e] ?? 0);
       } else {
         pool.bytes.copyWithin(out, at, at + length);
         pool.release(slot);
@@ -281,41 +310,67 @@ export class Outgoing {
     }
   }
 
-  /** @returns true when every SUBSCRIBE/UNSUBSCRIBE owed was staged. */
+  /**
+   * @returns true when every SUBSCRIBE/UNSUBSCRIBE owed was staged. Entries of one group (a `subscribeMany` /
+   * `unsubscribeMany` call) go out in one packet, their filters in entry order; others one per packet.
+   */
   #sendSubscriptions(): boolean {
     const link = this.#link;
     const router = link.session.router;
     const tx = link.tx;
+    const states = router.states;
+    const filters = this.#filters;
     for (let i = 0; i < router.capacity; i++) {
-      const s = router.states[i];
-      if (s !== SubState.NEW && !(s === SubState.UNSUB_NEEDED && router.packetIds[i] === 0)) continue;
-      const filter = router.filters[i];
-      if (filter === null || filter === undefined) continue;
+      const s = states[i];
+      const subscribing = s === SubState.NEW;
+      if (!subscribing && !(s === SubState.UNSUB_NEEDED && router.packetIds[i] === 0)) continue;
+      const group = router.groups[i] ?? 0;
+      let n = 0;
+      for (let j = i; j < router.capacity; j++) {
+        if (j !== i && (group === 0 || router.groups[j] !== group)) continue;
+        const sj = states[j];
+        if (subscribing ? sj !== SubState.NEW : !(sj === SubState.UNSUB_NEEDED && router.packetIds[j] === 0)) continue;
+        const filter = router.filters[j];
+        if (filter === null || filter === undefined) continue;
+        filters[n] = filter;
+        this.#subQos[n] = router.qos[j] ?? 0;
+        n++;
+        if (group === 0) break;
+      }
+      if (n === 0) continue;
       const id = link.session.nextId();
-      this.#filters[0] = filter;
-      if (s === SubState.NEW) {
-        this.#subQos[0] = router.qos[i] ?? 0;
+      let size: number;
+      let out: number;
+      if (subscribing) {
         this.#sub.packetId = id;
-        const size = sizeSubscribe(this.#sub);
-        const out = tx.reserve(size);
+        this.#sub.count = n;
+        size = sizeSubscribe(this.#sub);
+        out = tx.reserve(size);
         if (out < 0) return false;
         if (encodeSubscribe(tx.bytes, out, this.#sub) !== out + size) {
           tx.unreserve(size);
           return false;
         }
-        router.states[i] = SubState.SUBSCRIBING;
       } else {
         this.#unsub.packetId = id;
-        const size = sizeUnsubscribe(this.#unsub);
-        const out = tx.reserve(size);
+        this.#unsub.count = n;
+        size = sizeUnsubscribe(this.#unsub);
+        out = tx.reserve(size);
         if (out < 0) return false;
         if (encodeUnsubscribe(tx.bytes, out, this.#unsub) !== out + size) {
           tx.unreserve(size);
           return false;
         }
-        router.states[i] = SubState.UNSUBSCRIBING;
       }
-      router.packetIds[i] = id;
+      for (let j = i, k = 0; j < router.capacity && k < n; j++) {
+        if (j !== i && (group === 0 || router.groups[j] !== group)) continue;
+        const sj = states[j];
+        if (subscribing ? sj !== SubState.NEW : !(sj === SubState.UNSUB_NEEDED && router.packetIds[j] === 0)) continue;
+        if (router.filters[j] === null) continue;
+        states[j] = subscribing ? SubState.SUBSCRIBING : SubState.UNSUBSCRIBING;
+        router.packetIds[j] = id;
+        k++;
+      }
     }
     this.subWork = false;
     return true;

@@ -2,9 +2,13 @@
  * The receive path: read, decode, route, acknowledge.
  *
  * Reads go through the power-of-two views of {@link RxStage} into the stream decoder; each complete packet
- * (or streamed payload chunk) is handled here: CONNACK goes to the connection lifecycle, PUBACK frees the
- * in-flight record, SUBACK/UNSUBACK advance the subscription table, PUBLISH reaches every matching handler
- * through one reused {@link MqttMessage}, then its PUBACK is owed. Message handlers are the one callback run
+ * (or streamed payload chunk) is handled here: CONNACK goes to the connection lifecycle, PUBACK (QoS 1) and
+ * PUBCOMP (QoS 2) free the in-flight record, PUBREC owes a PUBREL, SUBACK/UNSUBACK advance the subscription
+ * table, PUBLISH reaches every matching handler through one reused {@link MqttMessage}, then its PUBACK (QoS 1)
+ * or PUBREC (QoS 2) is owed; PUBREL owes a PUBCOMP. The QoS 2 packets need the injected QoS 2 engine
+ * (`session.qos2`): without it they end the connection as unexpected. An incoming QoS 2 message is delivered on
+ * first receipt only: the engine remembers its packet id until PUBREL, so a redelivery (DUP) is acknowledged
+ * but not delivered again. Message handlers are the one callback run
  * synchronously (the message view points into the receive buffer); every other callback is deferred.
  * Only complete packets move the keepalive's "last received" time. Allocation-free (errors excepted).
  * @module
@@ -32,6 +36,8 @@ export class Receiver {
   /** Bytes the socket said are readable and not read yet. */
   available = 0;
   #draining = false;
+  /** The QoS 2 PUBLISH being received (possibly in chunks) was received before: not delivered. */
+  #duplicate = false;
   readonly #link: Link;
   readonly #skip: boolean;
 
@@ -132,13 +138,29 @@ export class Receiver {
         this.#publishReceived(p, chunk);
         return;
       case PacketType.PUBACK:
-        if (!link.session.acked(p.packetId)) {
+      case PacketType.PUBCOMP:
+        if (type === PacketType.PUBCOMP && link.session.qos2 === null) break;
+        const token = link.session.acked(p.packetId, type === PacketType.PUBACK ? 0 : 2);
+        if (token === 0) {
           link.counters.unknownAcks++;
           return;
         }
         link.counters.acked++;
+        if (link.completions) link.emit(EventKind.COMPLETED, token, null);
         if (link.session.outbox.count > 0 || link.out.wantWritable) link.out.pump();
         return;
+      case PacketType.PUBREC:
+        if (link.session.qos2 === null) break;
+        if (link.session.pubrec(p.packetId)) link.out.queueAck(PacketType.PUBREL, p.packetId);
+        else link.counters.unknownAcks++;
+        return;
+      case PacketType.PUBREL: {
+        const q2 = link.session.qos2;
+        if (q2 === null) break;
+        q2.released(p.packetId);
+        link.out.queueAck(PacketType.PUBCOMP, p.packetId); // also for an id not held [MQTT-4.3.3-2]
+        return;
+      }
       case PacketType.PINGRESP:
         link.pingAnswered();
         return;
@@ -146,69 +168,100 @@ export class Receiver {
         this.#subackReceived(p);
         return;
       case PacketType.UNSUBACK: {
+        // Frees every entry the UNSUBSCRIBE carried (one, or the group of an `unsubscribeMany`).
         const router = link.session.router;
-        const i = router.indexOfPacketId(p.packetId);
-        if (i < 0 || router.states[i] !== SubState.UNSUBSCRIBING) {
-          link.counters.unknownAcks++;
-          return;
+        let n = 0;
+        for (let i = 0; i < router.capacity; i++) {
+          if (router.packetIds[i] !== p.packetId || router.states[i] !== SubState.UNSUBSCRIBING) continue;
+          const cb = router.unsubackHandlers[i];
+          if (cb !== null && cb !== undefined) link.emit(EventKind.UNSUBACK, router.idOf(i), cb);
+          router.free(i);
+          n++;
         }
-        router.free(i);
+        if (n === 0) link.counters.unknownAcks++;
         return;
       }
-      default:
-        // CONNACK twice, or QoS 2 flow packets we never asked for.
-        this.#failure(UNEXPECTED_PACKET, undefined);
     }
+    // CONNACK twice, or QoS 2 flow packets without a QoS 2 engine.
+    this.#failure(UNEXPECTED_PACKET, undefined);
   }
 
   #subackReceived(p: Packet): void {
     const link = this.#link;
     const router = link.session.router;
-    const i = router.indexOfPacketId(p.packetId);
-    if (i < 0) {
+    const id = p.packetId;
+    let n = 0;
+    for (let i = 0; i < router.capacity; i++) if (router.packetIds[i] === id && router.states[i] !== SubState.FREE) n++;
+    if (n === 0) {
       link.counters.unknownAcks++;
       return;
     }
-    // Every SUBSCRIBE carries one filter, so its SUBACK must carry one return code [MQTT-3.9.3-1].
-    if (p.codesCount !== 1) {
-      this.#failure(PROTOCOL_ERROR, `SUBACK with ${p.codesCount} return codes for 1 filter`);
+    // One return code per filter of the SUBSCRIBE, in the order of its filters [MQTT-3.9.3-1].
+    if (p.codesCount !== n) {
+      this.#failure(PROTOCOL_ERROR, `SUBACK with ${p.codesCount} return codes for ${n} filter${n === 1 ? "" : "s"}`);
       return;
     }
-    const code = p.buffer[p.codesOffset] ?? 0x80;
-    router.packetIds[i] = 0;
-    if (router.states[i] === SubState.UNSUB_NEEDED) {
-      // unsubscribe() came while the SUBSCRIBE was in flight: follow up with the UNSUBSCRIBE.
+    let k = 0;
+    let follow = false;
+    for (let i = 0; i < router.capacity && k < n; i++) {
+      if (router.packetIds[i] !== id || router.states[i] === SubState.FREE) continue;
+      const code = p.buffer[p.codesOffset + k] ?? 0x80;
+      k++;
+      router.packetIds[i] = 0;
+      if (router.states[i] === SubState.UNSUB_NEEDED) {
+        follow = true; // unsubscribe() came while the SUBSCRIBE was in flight: the UNSUBSCRIBE follows
+        continue;
+      }
+      const requested = router.qos[i] ?? 0;
+      router.granted[i] = code;
+      router.states[i] = code === 0x80 ? SubState.FAILED : SubState.ACTIVE;
+      const cb = router.subackHandlers[i];
+      if (cb !== null && cb !== undefined) link.emit(EventKind.SUBACK, code + 256 * router.idOf(i), cb);
+      if (code === 0x80) link.emit(EventKind.ERROR, 0, new SubscribeError(router.texts[i] ?? "", router.idOf(i)));
+      else if (code > requested) {
+        // A broker may grant less than asked, never more [MQTT-3.9.3]: reported, the subscription stands.
+        link.emit(EventKind.ERROR, 0, new ProtocolError(PROTOCOL_ERROR,
+          `SUBACK granted QoS ${code} above the requested ${requested} (${router.texts[i] ?? ""})`));
+      }
+    }
+    if (follow) {
       link.out.subWork = true;
       link.out.pump();
-      return;
-    }
-    const requested = router.qos[i] ?? 0;
-    router.granted[i] = code;
-    router.states[i] = code === 0x80 ? SubState.FAILED : SubState.ACTIVE;
-    const cb = router.subackHandlers[i];
-    if (cb !== null && cb !== undefined) link.emit(EventKind.SUBACK, code, cb);
-    if (code === 0x80) link.emit(EventKind.ERROR, 0, new SubscribeError(router.texts[i] ?? "", router.idOf(i)));
-    else if (code > requested) {
-      // A broker may grant less than asked, never more [MQTT-3.9.3]: reported, the subscription stands.
-      link.emit(EventKind.ERROR, 0, new ProtocolError(PROTOCOL_ERROR,
-        `SUBACK granted QoS ${code} above the requested ${requested} (${router.texts[i] ?? ""})`));
     }
   }
 
   #publishReceived(p: Packet, chunk: boolean): void {
     const link = this.#link;
     const qos = p.qos;
-    if (qos > 1) {
-      // We only ever subscribe at QoS 0/1; a QoS 2 delivery breaks [MQTT-3.8.4-6].
-      this.#failure(UNEXPECTED_PACKET, undefined);
-      return;
+    if (qos === 2) {
+      // Without a QoS 2 engine we only ever subscribe at QoS 0/1; a QoS 2 delivery breaks [MQTT-3.8.4-6].
+      const q2 = link.session.qos2;
+      if (q2 === null) {
+        this.#failure(UNEXPECTED_PACKET, undefined);
+        return;
+      }
+      if (!chunk || p.chunkOffset === 0) {
+        const r = q2.received(p.packetId);
+        if (r < 0) {
+          this.#failure(PROTOCOL_ERROR, "incoming QoS 2 table full (raise Qos2Engine incoming)");
+          return;
+        }
+        this.#duplicate = r === 0;
+      }
+      if (this.#duplicate) {
+        // Received before and not released: acknowledged again, not delivered again [MQTT-4.3.3-2].
+        if (chunk && !p.final) return;
+        link.counters.duplicates++;
+        link.out.queueAck(PacketType.PUBREC, p.packetId);
+        return;
+      }
     }
     if (chunk && this.#skip) {
       // Larger than rxBufferSize with oversize "skip": not delivered; acknowledged and reported once whole.
       if (!p.final) return;
       link.counters.skipped++;
       link.emit(EventKind.ERROR, 0, new MessageSkippedError(p.packetId, p.payloadTotal));
-      if (qos === 1) link.out.queueAck(p.packetId);
+      if (qos !== 0) link.out.queueAck(qos === 1 ? PacketType.PUBACK : PacketType.PUBREC, p.packetId);
       return;
     }
     const m = this.message;
@@ -247,6 +300,6 @@ export class Receiver {
     if (!m.final) return;
     link.counters.received++;
     if (!matched) link.counters.unrouted++;
-    if (qos === 1) link.out.queueAck(p.packetId);
+    if (qos !== 0) link.out.queueAck(qos === 1 ? PacketType.PUBACK : PacketType.PUBREC, p.packetId);
   }
 }

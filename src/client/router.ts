@@ -9,8 +9,10 @@ import type { MqttMessage } from "./message.js";
 
 /** Handler of incoming messages; `message` is reused: copy what you keep. */
 export type MessageHandler = (message: MqttMessage) => void;
-/** SUBACK callback: granted QoS (0/1/2) or 0x80 for failure. */
-export type SubackHandler = (granted: number) => void;
+/** SUBACK callback: granted QoS (0/1/2) or 0x80 for failure, and the subscription id it is for. */
+export type SubackHandler = (granted: number, id: number) => void;
+/** UNSUBACK callback: the id of the subscription whose UNSUBSCRIBE the broker acknowledged. */
+export type UnsubackHandler = (id: number) => void;
 
 /** Subscription states. */
 export const SubState = Object.freeze({
@@ -41,6 +43,11 @@ export class Router {
   readonly handlers: Array<MessageHandler | null>;
   /** SUBACK callback per entry. */
   readonly subackHandlers: Array<SubackHandler | null>;
+  /** UNSUBACK callback per entry (set by `unsubscribe`). */
+  readonly unsubackHandlers: Array<UnsubackHandler | null>;
+  /** Entries with the same non-zero group go out in one SUBSCRIBE / UNSUBSCRIBE (several filters). */
+  readonly groups: Int32Array;
+  #group = 0;
   /** Requested QoS per entry. */
   readonly qos: Uint8Array;
   /** Granted QoS (or 0x80) per entry, 0xff before the first SUBACK. */
@@ -71,6 +78,8 @@ export class Router {
     this.texts = new Array<string | null>(capacity).fill(null);
     this.handlers = new Array<MessageHandler | null>(capacity).fill(null);
     this.subackHandlers = new Array<SubackHandler | null>(capacity).fill(null);
+    this.unsubackHandlers = new Array<UnsubackHandler | null>(capacity).fill(null);
+    this.groups = new Int32Array(capacity);
     // One ArrayBuffer for the five numeric columns: generations (8-byte aligned) | packetIds | qos | granted | states.
     const c = capacity;
     const b = buffer ?? new ArrayBuffer(13 * c);
@@ -86,7 +95,7 @@ export class Router {
    * Adds a subscription in state NEW.
    * @returns its id (> 0), or -1 when the table is full.
    */
-  add(filter: Uint8Array, text: string, qos: number, handler: MessageHandler, onSuback: SubackHandler | null): number {
+  add(filter: Uint8Array, text: string, qos: number, handler: MessageHandler, onSuback: SubackHandler | null, group = 0): number {
     for (let i = 0; i < this.capacity; i++) {
       if (this.states[i] === SubState.FREE) {
         this.filters[i] = filter;
@@ -97,10 +106,24 @@ export class Router {
         this.granted[i] = 0xff;
         this.states[i] = SubState.NEW;
         this.packetIds[i] = 0;
+        this.groups[i] = group;
         return this.idOf(i);
       }
     }
     return -1;
+  }
+
+  /** @returns a new group number (entries sharing it go out in one packet). */
+  newGroup(): number {
+    this.#group = this.#group >= 0x7fffffff ? 1 : this.#group + 1;
+    return this.#group;
+  }
+
+  /** @returns free entries. */
+  get freeCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.capacity; i++) if (this.states[i] === SubState.FREE) n++;
+    return n;
   }
 
   /** @returns the public id of entry `index`. */
@@ -123,6 +146,8 @@ export class Router {
     this.texts[index] = null;
     this.handlers[index] = null;
     this.subackHandlers[index] = null;
+    this.unsubackHandlers[index] = null;
+    this.groups[index] = 0;
     this.states[index] = SubState.FREE;
     this.packetIds[index] = 0;
     this.generations[index] = (this.generations[index] ?? 0) + 1;

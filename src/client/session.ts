@@ -1,6 +1,7 @@
 /**
- * Session state: everything that outlives one connection. The tx pool (encoded packets), the QoS 1 in-flight
- * table, the offline queue, the subscription table, the registered topics, packet id allocation, and the
+ * Session state: everything that outlives one connection. The tx pool (encoded packets), the QoS 1/2 in-flight
+ * table (with the injected QoS 2 engine's phase per record, see {@link Qos2Seam}), the offline queue, the
+ * subscription table, the registered topics, packet id allocation, the per-message completion tokens and the
  * poison-message bookkeeping.
  *
  * Poison policy: a QoS 1 message the broker answers by dropping the connection would otherwise be resent
@@ -15,6 +16,31 @@ import { BufferPool } from "../codec/pool.js";
 import { InflightTable } from "./inflight.js";
 import { Outbox } from "./outbox.js";
 import { Router } from "./router.js";
+
+/**
+ * The QoS 2 seam: what the client needs from a QoS 2 engine (`Qos2Engine` in `qos2.ts`, injected with the
+ * `qos2` option). Only this interface lives in the QoS 0/1 modules, so a build without `qos2.ts` carries no
+ * QoS 2 state machine. Allocation-free after {@link Qos2Seam.bind}.
+ */
+export interface Qos2Seam {
+  /** Binds the engine to one client whose in-flight window has `window` records (setup time; allocates). */
+  bind(window: number): void;
+  /**
+   * Outgoing phase per in-flight record index: 0 = QoS 1 (or free), 1 = QoS 2 PUBLISH sent, waiting for PUBREC,
+   * 2 = PUBREC received, PUBREL owed or sent, waiting for PUBCOMP.
+   */
+  readonly phase: Uint8Array;
+  /**
+   * An incoming QoS 2 PUBLISH with `id` arrived.
+   * @returns 1 first receipt (deliver it), 0 already received and not yet released (do not deliver again),
+   *   -1 the incoming table is full (nothing recorded).
+   */
+  received(id: number): number;
+  /** PUBREL for incoming `id`: the id is forgotten (a later PUBLISH with it is a new message). */
+  released(id: number): void;
+  /** The broker holds no session: every incoming id is forgotten. */
+  reset(): void;
+}
 
 /** Fixed session state of one client. */
 export class Session {
@@ -34,6 +60,11 @@ export class Session {
   readonly parked: Uint8Array;
   /** Connection number the record was last sent on. */
   readonly sentConn: Float64Array;
+  /** Completion token per in-flight record (QoS 1/2). */
+  readonly tokens: Float64Array;
+  /** Token of the message the last `publish` call accepted (0: QoS 0, or refused). */
+  lastToken = 0;
+  #token = 0;
   /** Strikes that set a message aside; 0 = never. */
   readonly poisonAfter: number;
   /** Records currently set aside. */
@@ -42,13 +73,17 @@ export class Session {
   conn = 0;
   /** Highest send sequence acknowledged on the current connection (the broker got at least that far). */
   ackedSeq = 0;
+  /** The QoS 2 engine, or null (a QoS 0/1 client). */
+  readonly qos2: Qos2Seam | null;
   readonly #idInUse: (id: number) => boolean;
 
   /**
    * @param slots tx pool slots; @param slotSize bytes per slot; @param window in-flight window;
-   * @param queue offline queue capacity; @param maxSubs subscription table size; @param poisonAfter strikes.
+   * @param queue offline queue capacity; @param maxSubs subscription table size; @param poisonAfter strikes;
+   * @param qos2 the QoS 2 engine (bound here) or null.
    */
-  constructor(slots: number, slotSize: number, window: number, queue: number, maxSubs: number, poisonAfter: number) {
+  constructor(slots: number, slotSize: number, window: number, queue: number, maxSubs: number, poisonAfter: number,
+    qos2: Qos2Seam | null) {
     this.pool = new BufferPool(slots, slotSize);
     this.inflight = new InflightTable(window);
     this.outbox = new Outbox(queue);
@@ -56,7 +91,10 @@ export class Session {
     this.strikes = new Uint8Array(window);
     this.parked = new Uint8Array(window);
     this.sentConn = new Float64Array(window);
+    this.tokens = new Float64Array(window);
     this.poisonAfter = poisonAfter;
+    this.qos2 = qos2;
+    if (qos2 !== null) qos2.bind(window);
     const router = this.router;
     this.#idInUse = (id: number): boolean => router.usesPacketId(id);
   }
@@ -66,25 +104,80 @@ export class Session {
     return this.inflight.nextId(this.#idInUse);
   }
 
+  /** @returns a new completion token (1, 2, 3 …; exact up to 2^53). */
+  newToken(): number {
+    return ++this.#token;
+  }
+
+  /** @returns the in-flight record index of `token` (> 0), or -1. */
+  recordOfToken(token: number): number {
+    const inflight = this.inflight;
+    if (!(token > 0) || inflight.count === 0) return -1;
+    for (let i = 0; i < inflight.capacity; i++) if (inflight.ids[i] !== 0 && this.tokens[i] === token) return i;
+    return -1;
+  }
+
+  /**
+   * Drops the in-flight message of record `i` (the application gave it up): frees its packet id and slot.
+   * A QoS 2 message the broker has PUBREC'd is not dropped (only its PUBREL is owed; the broker owns it).
+   * @returns true when dropped.
+   */
+  dropRecord(i: number): boolean {
+    if (this.phaseOf(i) === 2) return false;
+    const id = this.inflight.ids[i] ?? 0;
+    if (id === 0) return false;
+    if (this.parked[i] === 1) this.parkedCount--;
+    this.parked[i] = 0;
+    this.strikes[i] = 0;
+    if (this.qos2 !== null) this.qos2.phase[i] = 0;
+    this.pool.release(this.inflight.remove(id));
+    return true;
+  }
+
   /** In-flight record `i` was (re)sent now, on the current connection. */
   markSent(i: number): void {
     this.sentConn[i] = this.conn;
   }
 
+  /** @returns the QoS 2 phase of in-flight record `i` (0 for QoS 1 or without an engine). */
+  phaseOf(i: number): number {
+    const q2 = this.qos2;
+    return q2 === null ? 0 : q2.phase[i] ?? 0;
+  }
+
   /**
-   * PUBACK for `id`: frees its record and slot.
-   * @returns true when `id` was in flight.
+   * The final acknowledgement for `id` (PUBACK: `phase` 0; PUBCOMP: `phase` 2): frees its record and slot.
+   * @returns the message's completion token (> 0), or 0 when `id` was not in flight in that phase.
    */
-  acked(id: number): boolean {
+  acked(id: number, phase = 0): number {
     const inflight = this.inflight;
     const i = inflight.indexOf(id);
-    if (i < 0) return false;
+    if (i < 0 || this.phaseOf(i) !== phase) return 0;
+    if (phase !== 0) this.qos2!.phase[i] = 0;
     if (this.parked[i] === 1) this.parkedCount--;
     this.parked[i] = 0;
     this.strikes[i] = 0;
     const seq = inflight.seqs[i]!;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
     this.pool.release(inflight.remove(id));
+    return this.tokens[i] ?? 0;
+  }
+
+  /**
+   * PUBREC for outgoing `id`: the broker owns the QoS 2 message; from now on PUBREL, never the PUBLISH, is
+   * (re)sent for it [MQTT-4.3.3-1]. Counts as progress for the poison policy.
+   * @returns true when `id` is a QoS 2 record (waiting for PUBREC, or a repeated PUBREC): PUBREL is owed.
+   */
+  pubrec(id: number): boolean {
+    const i = this.inflight.indexOf(id);
+    const phase = i < 0 ? 0 : this.phaseOf(i);
+    if (phase === 0) return false;
+    if (phase === 1) {
+      this.qos2!.phase[i] = 2;
+      this.strikes[i] = 0;
+      const seq = this.inflight.seqs[i]!;
+      if (seq > this.ackedSeq) this.ackedSeq = seq;
+    }
     return true;
   }
 
@@ -142,6 +235,7 @@ export class Session {
     this.parked[i] = 0;
     this.strikes[i] = 0;
     this.parkedCount--;
+    if (this.qos2 !== null) this.qos2.phase[i] = 0;
     this.pool.release(this.inflight.remove(packetId));
     return true;
   }

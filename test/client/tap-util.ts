@@ -121,3 +121,22 @@ export function publishes(bytes: number[]): { topic: string; payload: string; qo
   }
   return out;
 }
+
+/** Every packet in a byte stream written by the client, in order: type, first byte and (4-byte acks) packet id. */
+export function packets(bytes: number[]): { type: number; flags: number; id: number }[] {
+  const out: { type: number; flags: number; id: number }[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const first = bytes[i]!;
+    let mult = 1, len = 0, j = i + 1, b = 0;
+    do { b = bytes[j++]!; len += (b & 127) * mult; mult *= 128; } while (b & 128);
+    const end = j + len;
+    if (end > bytes.length) break;
+    const type = first >> 4;
+    let id = 0;
+    if (type >= 4 && type <= 7) id = (bytes[j]! << 8) | bytes[j + 1]!;
+    out.push({ type, flags: first & 15, id });
+    i = end;
+  }
+  return out;
+}

@@ -20,7 +20,7 @@ describe("README examples", () => {
     await broker?.stop();
   });
 
-  it.each(["examples/codec.ts", "examples/client.ts"])("README quotes %s verbatim", (file) => {
+  it.each(["examples/codec.ts", "examples/client.ts", "examples/completion.ts"])("README quotes %s verbatim", (file) => {
     const source = readFileSync(new URL(file, root), "utf8").trimEnd();
     expect(readme).toContain("```ts\n" + source + "\n```");
   });
@@ -39,5 +39,16 @@ describe("README examples", () => {
     const readings = lines.slice(1);
     expect(readings).toHaveLength(3);
     for (const line of readings) expect(line).toMatch(/^example\/\d+\/temperature = \d+\.\d\d \(qos 1\)$/);
+  }, 25_000);
+
+  it("the completion example reports each reading COMPLETED through onComplete, by token", async () => {
+    const { stdout } = await run(tsx, ["examples/completion.ts"], {
+      cwd: root.pathname, timeout: 20_000, env: { ...process.env, MQTT_URL: broker.url },
+    });
+    expect(stdout.trim().split("\n")).toEqual([
+      "waiting: 2 (packet ids once sent: 0)",
+      "reading at QoS 1: COMPLETED",
+      "reading at QoS 2: COMPLETED",
+    ]);
   }, 25_000);
 });

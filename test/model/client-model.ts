@@ -5,17 +5,20 @@
  * The application callbacks call back into the client (publish) from inside every callback.
  *
  * Checked after every step (throws {@link InvariantError}):
- * - no packet id reused while in flight (a QoS 1 PUBLISH with the id of another message still unacknowledged);
+ * - no packet id reused while in flight (a QoS 1/2 PUBLISH with the id of another message still unacknowledged);
+ * - an incoming QoS 2 message reaches the handlers at most once, however often it is redelivered with DUP;
  * - no byte on the wire that the caller did not ask to send (every PUBLISH payload is one the app published,
  *   the broker decodes everything, credentials appear only inside CONNECT packets);
  * - memory within the pools (in flight <= window, queued <= offlineQueue, counters consistent);
  * - no exception escapes the client (API calls and callbacks alike);
- * and after a final heal: every QoS 1 message accepted was delivered, or reported (overflow / poison).
+ * and after a final heal: every QoS 1/2 message accepted was delivered, or reported (overflow / poison), and its
+ * completion token was reported by onComplete exactly once as COMPLETED or DROPPED_OLDEST (a POISON_MESSAGE
+ * report may come before a COMPLETED after a retry).
  * Shared by the bounded vitest run and the long-run script (test/model/long-run.ts). Not a test file.
  * @module
  */
 import fc from "fast-check";
-import { DROPPED_OLDEST, MqttClient, PoisonMessageError, QUEUED, SENT } from "../../src/client/index.js";
+import { COMPLETED, DROPPED_OLDEST, InvalidOptionError, POISON_MESSAGE, MqttClient, PoisonMessageError, QUEUED, Qos2Engine, SENT, type MqttMessage } from "../../src/client/index.js";
 import type { SocketOptions } from "../../src/client/host.js";
 import { PacketType } from "../../src/codec/codes.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -63,7 +66,13 @@ export class System {
   readonly handles: number[] = [];
   /** Payload text → QoS the app published it with (only accepted ones: SENT / QUEUED). */
   readonly asked = new Map<string, number>();
-  /** QoS 1 payloads accepted. */
+  /** An invariant broken inside a handler (reported by {@link System.check}). */
+  violation: string | undefined = undefined;
+  /** Incoming QoS 2 payload and subscription → handler deliveries (must stay <= 1). */
+  readonly delivered2 = new Map<string, number>();
+  /** Token → onComplete reports (status codes), for every QoS 1/2 message accepted. */
+  readonly completions = new Map<number, number[]>();
+  /** QoS 1/2 payloads accepted. */
   readonly accepted1 = new Set<string>();
   /** Payloads the broker received. */
   readonly seen = new Set<string>();
@@ -105,12 +114,17 @@ export class System {
       if (qos === undefined) fail(`the broker received a PUBLISH nobody asked for: ${JSON.stringify(payload.slice(0, 40))}`);
       if (p.qos !== qos) fail(`${payload} published at QoS ${qos} arrived at QoS ${p.qos}`);
       this.seen.add(payload);
-      if (p.qos === 1) {
+      if (p.qos >= 1) {
         const held = this.unacked.get(p.packetId);
         if (held !== undefined && held !== payload) fail(`packet id ${p.packetId} reused for ${payload} while ${held} is unacknowledged`);
-        if (this.broker.autoPuback) this.unacked.delete(p.packetId);
-        else this.unacked.set(p.packetId, payload);
+        if (p.qos === 1 && this.broker.autoPuback) this.unacked.delete(p.packetId);
+        else this.unacked.set(p.packetId, payload); // QoS 2: held until the client's PUBREL
       }
+    };
+    const onPacket = this.broker.onPacket;
+    this.broker.onPacket = (p) => {
+      if (p.type === PacketType.PUBREL) this.unacked.delete(p.packetId);
+      onPacket(p);
     };
     this.client = new MqttClient({
       host: { tcp: Tapped, clock: this.clock, random: () => 0.5 },
@@ -127,6 +141,7 @@ export class System {
       rxBufferSize: 256,
       oversize: "skip",
       poisonAfter: 3,
+      qos2: new Qos2Engine({ incoming: 8 }),
       reconnect: { initialDelay: 50, maxDelay: 400, multiplier: 2, stableAfter: 2000 },
       onConnected: () => this.nestedPublish(),
       onDisconnected: () => this.nestedPublish(),
@@ -135,6 +150,12 @@ export class System {
         this.nestedPublish();
       },
       onWritable: () => this.nestedPublish(),
+      onComplete: (token, status) => {
+        const seen = this.completions.get(token);
+        if (seen === undefined) this.violation ??= `onComplete for unknown token ${token}`;
+        else seen.push(status);
+        this.nestedPublish();
+      },
       onQueueOverflow: (code) => {
         if (code === DROPPED_OLDEST) this.drops++;
         this.nestedPublish();
@@ -151,7 +172,12 @@ export class System {
     this.asked.set(key, qos); // before the call: it may reach the broker before publish returns? (never: batched)
     const status = this.client.publish(this.handles[handle % this.handles.length]!, payload, 0, payload.length, qos, retain);
     if (status === SENT || status === QUEUED) {
-      if (qos === 1) this.accepted1.add(key);
+      if (qos >= 1) {
+        this.accepted1.add(key);
+        const token = this.client.lastToken;
+        if (!(token > 0) || this.completions.has(token)) this.violation ??= `publish accepted ${key} with token ${token}`;
+        this.completions.set(token, []);
+      } else if (this.client.lastToken !== 0) this.violation ??= "a QoS 0 publish got a token";
     } else {
       this.asked.delete(key);
       if (status >= 0) fail(`publish returned an unknown status ${status}`);
@@ -182,7 +208,7 @@ export class System {
         return;
       }
       if (k % 13 === 7 && this.subs.length < 4) {
-        this.subs.push(this.client.subscribe("m/+", 1, this.handler));
+        tableFullOk(() => this.subs.push(this.client.subscribe("m/+", 2, this.handler)));
         return;
       }
       if (k % 19 === 11) {
@@ -190,12 +216,18 @@ export class System {
         return;
       }
     }
-    this.publish(this.seq, this.seq % 2, 10 + (this.seq % 50), false);
+    this.publish(this.seq, this.seq % 3, 10 + (this.seq % 50), false);
   }
 
   /** Message handler: counts and publishes from inside. */
-  readonly handler = (): void => {
+  readonly handler = (m: MqttMessage): void => {
     this.received++;
+    if (m.qos === 2 && m.final) {
+      const key = `${m.payloadString()} (subscription ${m.subscription})`; // once per matching subscription
+      const n = (this.delivered2.get(key) ?? 0) + 1;
+      if (n > 1) this.violation ??= `incoming QoS 2 ${key} delivered ${n} times`; // checked by check(): a throw here would be a HandlerError
+      this.delivered2.set(key, n);
+    }
     this.nestedPublish();
   };
 
@@ -211,6 +243,7 @@ export class System {
   /** Invariants that hold after every step. */
   check(): void {
     const c = this.client;
+    if (this.violation !== undefined) fail(this.violation);
     if (this.broker.errors !== 0) fail(`the broker could not decode what the client wrote (code ${this.broker.lastError})`);
     if (c.inflight > WINDOW) fail(`in flight ${c.inflight} > window ${WINDOW}`);
     if (c.queued > QUEUE) fail(`queued ${c.queued} > offline queue ${QUEUE}`);
@@ -252,12 +285,19 @@ export class System {
       if (this.client.connected && this.client.inflight === 0 && this.client.queued === 0 && this.client.poisoned === 0) break;
     }
     if (!this.client.connected) fail("did not reconnect after healing");
-    if (this.client.inflight !== 0) fail(`${this.client.inflight} QoS 1 messages still in flight after healing`);
+    if (this.client.inflight !== 0) fail(`${this.client.inflight} QoS 1/2 messages still in flight after healing`);
     if (this.client.queued !== 0) fail(`${this.client.queued} messages still queued after healing`);
     let missing = 0;
     for (const m of this.accepted1) if (!this.seen.has(m)) missing++;
     // Only messages reported as dropped (drop-oldest) may be missing; with reject-new, none.
-    if (missing > this.drops) fail(`${missing} QoS 1 messages lost, only ${this.drops} reported dropped`);
+    if (missing > this.drops) fail(`${missing} QoS 1/2 messages lost, only ${this.drops} reported dropped`);
+    if (this.violation !== undefined) fail(this.violation);
+    for (const [token, reports] of this.completions) {
+      const final = reports.filter((r) => r !== POISON_MESSAGE);
+      if (final.length !== 1 || (final[0] !== COMPLETED && final[0] !== DROPPED_OLDEST)) {
+        fail(`token ${token}: completion reports ${JSON.stringify(reports)} (one COMPLETED or DROPPED_OLDEST expected)`);
+      }
+    }
   }
 }
 
@@ -280,6 +320,18 @@ function countConnects(w: number[]): number {
   return n;
 }
 
+/**
+ * Runs a subscribe call, accepting its one legitimate refusal here: entries wait for their UNSUBACK before they
+ * are free again, so on a stalled link the table can be full (a setup-time InvalidOptionError).
+ */
+function tableFullOk(call: () => void): void {
+  try {
+    call();
+  } catch (e) {
+    if (!(e instanceof InvalidOptionError && e.option === "maxSubscriptions")) throw e;
+  }
+}
+
 type Cmd = fc.Command<object, System>;
 
 function cmd(name: string, run: (s: System) => void): Cmd {
@@ -289,14 +341,23 @@ function cmd(name: string, run: (s: System) => void): Cmd {
 /** The command arbitraries. */
 export function commandArbs(): fc.Arbitrary<Cmd>[] {
   return [
-    fc.tuple(fc.nat(2), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 600 }), fc.boolean())
+    fc.tuple(fc.nat(2), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 600 }), fc.boolean())
       .map(([h, q, n, r]) => cmd(`publish(${h},q${q},${n})`, (s) => { s.publish(h, q, n, r); s.step(0); })),
     fc.nat(3).map((k) => cmd(`burst(${k + 2})`, (s) => {
-      for (let i = 0; i < k + 2; i++) s.publish(i, i % 2, 20, false);
+      for (let i = 0; i < k + 2; i++) s.publish(i, i % 3, 20, false);
       s.step(0);
     })),
     fc.constantFrom("m/#", "m/+", "m/x").map((f) => cmd(`subscribe(${f})`, (s) => {
-      if (s.subs.length < 4) s.subs.push(s.client.subscribe(f, 1, s.handler, () => s.nestedPublish()));
+      tableFullOk(() => { if (s.subs.length < 4) s.subs.push(s.client.subscribe(f, f === "m/x" ? 2 : 1, s.handler, () => s.nestedPublish())); });
+      s.step(0);
+    })),
+    fc.constant(cmd("subscribeMany", (s) => {
+      tableFullOk(() => { if (s.subs.length < 4) s.subs.push(...s.client.subscribeMany(["m/#", "m/+", "m/x"], [1, 0, 2], s.handler, () => s.nestedPublish())); });
+      s.step(0);
+    })),
+    fc.constant(cmd("unsubscribeMany", (s) => {
+      const ids = s.subs.splice(0, 3);
+      if (ids.length > 0) s.client.unsubscribeMany(ids, () => s.nestedPublish());
       s.step(0);
     })),
     fc.constant(cmd("unsubscribe", (s) => {
@@ -306,6 +367,19 @@ export function commandArbs(): fc.Arbitrary<Cmd>[] {
     })),
     fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 600 })).map(([q, n]) => cmd(`brokerPublish(q${q},${n})`, (s) => {
       s.broker.publish(ascii("m/x"), new Uint8Array(n), 0, n, q, 1 + (s.seq++ % 60000));
+      s.step(0);
+    })),
+    fc.tuple(fc.integer({ min: 1, max: 200 }), fc.nat(2)).map(([n, dups]) => cmd(`brokerPublishQos2(${n},dup x${dups})`, (s) => {
+      // A QoS 2 message with a unique payload, then `dups` DUP redeliveries of it before its PUBREL.
+      const tag = ascii(`q2:${s.seq}:`);
+      const payload = new Uint8Array(Math.max(n, tag.length));
+      payload.set(tag);
+      const id = 1 + (s.seq++ % 60000);
+      s.broker.autoPubrel = false;
+      for (let i = 0; i <= dups; i++) s.broker.publish(ascii("m/x"), payload, 0, payload.length, 2, id, false, i > 0);
+      s.step(0);
+      s.broker.autoPubrel = true;
+      s.broker.sendAck(PacketType.PUBREL, id);
       s.step(0);
     })),
     fc.boolean().map((on) => cmd(`autoPuback(${on})`, (s) => {

@@ -41,8 +41,18 @@ export class ScriptedBroker {
   answerPings = true;
   /** SUBACK code to grant; -1 grants what was requested. 0x80 refuses. */
   subackCode = -1;
+  /** When set, the SUBACK code for filter `index` (0-based, in packet order) of a SUBSCRIBE (tests; may allocate). */
+  subackFor: ((index: number, requested: number) => number) | null = null;
+  /** Filters per SUBSCRIBE / UNSUBSCRIBE received, last packet. */
+  lastFilterCount = 0;
   /** Do not answer CONNECT at all (connect-timeout tests). */
   ignoreConnect = false;
+  /** Answer a QoS 2 PUBLISH with PUBREC at once. */
+  autoPubrec = true;
+  /** Answer PUBREL with PUBCOMP at once. */
+  autoPubcomp = true;
+  /** Answer the client's PUBREC (for our QoS 2 PUBLISH) with PUBREL at once. */
+  autoPubrel = true;
 
   // Observations.
   /** CONNECT packets received. */
@@ -61,6 +71,15 @@ export class ScriptedBroker {
   disconnects = 0;
   /** PUBACKs received (for our QoS 1 publishes to the client). */
   pubacks = 0;
+  /** PUBRECs received (for our QoS 2 publishes to the client). */
+  pubrecs = 0;
+  /** PUBRELs received (for the client's QoS 2 publishes). */
+  pubrels = 0;
+  /** PUBCOMPs received (for our QoS 2 publishes to the client). */
+  pubcomps = 0;
+  /** Packet id of the last PUBREL / PUBREC received. */
+  lastPubrelId = 0;
+  lastPubrecId = 0;
   /** Decode errors (the connection is reset on one). */
   errors = 0;
   /** Last decode error code. */
@@ -146,6 +165,14 @@ export class ScriptedBroker {
     return c === null ? 0 : c.send(bytes, offset, length);
   }
 
+  /** Sends a 4-byte ack (PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK) for `id`. @returns bytes sent. */
+  sendAck(type: number, id: number): number {
+    const c = this.connection;
+    if (c === null) return 0;
+    encodeAck(this.#tx, 0, type, id);
+    return c.send(this.#tx, 0, 4);
+  }
+
   /** Sends the withheld PUBACKs (in order). @returns how many. */
   releaseAcks(): number {
     const c = this.connection;
@@ -226,7 +253,29 @@ export class ScriptedBroker {
           } else if (this.#heldCount < this.#held.length) {
             this.#held[this.#heldCount++] = p.packetId;
           }
+        } else if (p.qos === 2 && this.autoPubrec) {
+          encodeAck(tx, 0, PacketType.PUBREC, p.packetId);
+          c.send(tx, 0, 4);
         }
+        return;
+      case PacketType.PUBREL:
+        this.pubrels++;
+        this.lastPubrelId = p.packetId;
+        if (this.autoPubcomp) {
+          encodeAck(tx, 0, PacketType.PUBCOMP, p.packetId);
+          c.send(tx, 0, 4);
+        }
+        return;
+      case PacketType.PUBREC:
+        this.pubrecs++;
+        this.lastPubrecId = p.packetId;
+        if (this.autoPubrel) {
+          encodeAck(tx, 0, PacketType.PUBREL, p.packetId);
+          c.send(tx, 0, 4);
+        }
+        return;
+      case PacketType.PUBCOMP:
+        this.pubcomps++;
         return;
       case PacketType.PUBACK:
         this.pubacks++;
@@ -237,8 +286,12 @@ export class ScriptedBroker {
         let count = 0;
         const end = p.listOffset + p.listLength;
         for (let e = firstFilter(p); e < end && count < codes.length; e = nextFilter(p.buffer, e, p.type)) {
-          codes[count++] = this.subackCode >= 0 ? this.subackCode : filterQos(p.buffer, e);
+          const requested = filterQos(p.buffer, e);
+          const f = this.subackFor;
+          codes[count] = f !== null ? f(count, requested) : this.subackCode >= 0 ? this.subackCode : requested;
+          count++;
         }
+        this.lastFilterCount = count;
         this.#suback.packetId = p.packetId;
         this.#suback.count = count;
         const out = encodeSuback(tx, 0, this.#suback);
@@ -247,6 +300,12 @@ export class ScriptedBroker {
       }
       case PacketType.UNSUBSCRIBE:
         this.unsubscribes++;
+        {
+          let count = 0;
+          const end = p.listOffset + p.listLength;
+          for (let e = firstFilter(p); e < end; e = nextFilter(p.buffer, e, p.type)) count++;
+          this.lastFilterCount = count;
+        }
         encodeAck(tx, 0, PacketType.UNSUBACK, p.packetId);
         c.send(tx, 0, 4);
         return;

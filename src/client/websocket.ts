@@ -550,7 +550,7 @@ export class WebSocketSocket implements Socket {
     const text = String.fromCharCode.apply(null, Array.from(this.#response.subarray(0, this.#responseLength - 4)));
     const lines = text.split("\r\n");
     const status = lines[0] ?? "";
-    if (!/^HTTP\/1\.1 101( |$)/.test(status)) return false;
+    if (status.indexOf("HTTP/1.1 101") !== 0 || (status.length > 12 && status.charAt(12) !== " ")) return false;
     let upgrade = false;
     let connection = false;
     let accept = false;

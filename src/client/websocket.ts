@@ -24,10 +24,11 @@
  *   header and one pong), so a write the caller believes fits always fits with its header.
  * - **Close.** `close()` sends a close frame (1000) when it can, then closes the inner socket.
  *
- * Allocation: per connection (the request, the response text, a few small buffers and views). Steady state
- * allocates nothing per frame here; the only per-event allocation is a pong's view (servers rarely ping an
- * MQTT client) and a resolved promise when the caller drains a frame from outside `onReadable` while the
- * next frame is already buffered (the client reads inside `onReadable`).
+ * Allocation: per connection (the request, the response text, a few small buffers and views; a control
+ * frame's view per distinct length, on first use). Steady state allocates nothing per frame, ping or pong
+ * (measured on XS: test/xs/scenarios/websocket.xs.ts). The one exception is a resolved promise when the caller
+ * drains a frame from OUTSIDE `onReadable` while the next frame is already buffered (the client reads inside
+ * `onReadable`).
  *
  * Engine-neutral: no Node or Moddable API; both hosts wrap their own TCP/TLS classes with {@link webSocketOver}.
  * @module
@@ -229,6 +230,9 @@ export class WebSocketSocket implements Socket {
   #controlNeed = 0;
   #controlLength = 0;
   readonly #control = new Uint8Array(125);
+  /** Outgoing control frame (6-byte header + up to 125 bytes) and its views by total length, made on first use. */
+  readonly #controlOut = new Uint8Array(131);
+  readonly #controlViews: (Uint8Array | undefined)[] = [];
 
   // Outgoing frame header (FIN|binary, MASK|length, extended length, mask key) and its three views.
   readonly #out = new Uint8Array(14);
@@ -404,16 +408,27 @@ export class WebSocketSocket implements Socket {
     return view;
   }
 
-  /** Sends a control frame with `#control[0, length)` as payload, best effort (dropped without space). */
+  /**
+   * Sends a control frame with `#control[0, length)` as payload, best effort (dropped without space). The
+   * frame is built in one fixed buffer and written through a view per length, made on first use.
+   */
   #sendControl(opcode: number, length: number): void {
-    if (this.#innerSpace < 6 + length) return;
-    const frame = new Uint8Array(6 + length);
-    frame.set(this.#frameHeader(opcode, length));
+    const size = 6 + length;
+    if (this.#innerSpace < size) return;
+    const frame = this.#controlOut;
+    const header = this.#frameHeader(opcode, length); // 6 bytes: length <= 125
+    for (let i = 0; i < 6; i++) frame[i] = header[i]!;
     const mask = this.#mask;
     for (let i = 0; i < length; i++) frame[6 + i] = this.#control[i]! ^ mask[i & 3]!;
+    let view = this.#controlViews[size];
+    if (view === undefined) {
+      view = frame.subarray(0, size);
+      this.#controlViews[size] = view;
+    }
     try {
-      const left = this.#inner.write(frame);
-      if (typeof left === "number") this.#innerSpace = left;
+      const left = this.#inner.write(view);
+      // No `typeof`: on XS a string literal compared in code that is not preloaded costs a chunk per execution.
+      if (left !== undefined && left >= 0) this.#innerSpace = left;
     } catch {
       // no space after all: a pong or close frame is best effort
     }

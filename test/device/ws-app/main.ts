@@ -1,7 +1,8 @@
 /**
  * The MQTT client on Moddable's runtime over MQTT-over-WebSockets: `webSocketClass` (hosts/moddable/ws.ts, the
  * shared framing over ModdableTCP) as `host.tcp`. Built and run in mcsim by test/device/ws-client.device.ts
- * against aedes behind the `ws` server. Config: `wsPort`, `topic`, `clientId`.
+ * against aedes behind the `ws` server. Config: `wsPort`, `topic`, `clientId`; `wss=1` with `caPem` (PEM, lines
+ * joined by a literal `\n`) and `wsHost` connects over `wss://` through `secureWebSocketClass` (ModdableTLS).
  *
  * It subscribes to `<topic>/in` (QoS 1; resent after each CONNACK) and, on each SUBACK, publishes `ws-q0` (QoS 0) and
  * `ws-q1` (QoS 1) to `<topic>/out`. Traces: `ws: connected`, `ws: suback <qos>`, `ws: received <payload> qos <n>`,
@@ -15,6 +16,7 @@ import type { Host } from "xsmqtt/client/host";
 import { MqttClient } from "xsmqtt/client/client";
 import { ModdableClock } from "xsmqtt/moddable/clock";
 import { webSocketClass } from "xsmqtt/moddable/ws";
+import { secureWebSocketClass } from "xsmqtt/moddable/wss";
 
 function setting(key: string, fallback: string): string {
   const value: unknown = Reflect.get(config, key);
@@ -29,10 +31,17 @@ function ascii(text: string): Uint8Array {
 
 const base = setting("topic", "xsmqtt/ws-device");
 trace(`ws: topic ${base}\n`);
-const host: Host = { tcp: webSocketClass({ path: "/mqtt" }), clock: new ModdableClock(() => Time.ticks), random: Math.random };
+const secure = setting("wss", "0") === "1";
+const host: Host = {
+  tcp: webSocketClass({ path: "/mqtt" }),
+  tls: secureWebSocketClass({ path: "/mqtt" }),
+  clock: new ModdableClock(() => Time.ticks),
+  random: Math.random,
+};
 const client = new MqttClient({
   host,
-  hostname: "127.0.0.1",
+  hostname: setting("wsHost", "127.0.0.1"),
+  tls: secure ? { ca: setting("caPem", "").split("\\n").join("\n") } : null,
   port: Number(setting("wsPort", "8080")),
   clientId: setting("clientId", "ws-device"),
   keepAlive: 30,

@@ -1,7 +1,8 @@
 // The MQTT client on Moddable's runtime over MQTT-over-WebSockets (test/device/ws-app: webSocketClass over
 // ModdableTCP, built with mcconfig for lin, run in mcsim) against aedes behind the `ws` server
 // (test/helpers/ws-broker.ts), watched by an MQTT.js observer on the same broker's TCP listener: QoS 0 and 1
-// out, QoS 1 in, the will when the server drops the WebSocket, and the reconnect after it.
+// out, QoS 1 in, the will when the server drops the WebSocket, and the reconnect after it; then the same app
+// over wss, verifying the server with the test CA through ModdableTLS.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { makeTestPki } from "../helpers/certs.js";

@@ -17,6 +17,16 @@ export {
 } from "./tcp.js";
 export { TLSSocket, TLS_VERIFY_ERRORS } from "./tls.js";
 export { NodeClock, type NodeClockOptions } from "./clock.js";
+export {
+  webSocketClass,
+  webSocketOver,
+  WebSocketSocket,
+  WS_HANDSHAKE_FAILED,
+  WS_PROTOCOL_ERROR,
+  WS_SEND_RESERVE,
+  type WebSocketClassOptions,
+  type WebSocketTransportOptions,
+} from "./ws.js";
 
 /** Options for {@link createNodeHost}. */
 export interface NodeHostOptions {

@@ -1,5 +1,5 @@
 /**
- * MQTT over WebSockets (`ws://`) on Moddable: the engine-neutral RFC 6455 framing of `src/client/websocket.ts`
+ * MQTT over WebSockets (`ws://`) on Moddable: the engine-neutral RFC 6455 framing of `src/transport/websocket.ts`
  * (the same module `hosts/node/ws.ts` uses) over {@link ModdableTCP}, so names resolve and failures read as on
  * TCP. Why not the SDK's `modules/network/websocket` client: it is built on the classic `socket` module, not
  * on the ECMA-419 socket the seam wraps, it hands each message over as a new ArrayBuffer (one allocation per
@@ -7,11 +7,11 @@
  * straight from the TCP socket into the client's views and reports space like TCP.
  *
  * For `wss://` see `xsmqtt/moddable/wss` (kept apart so a `ws`-only build does not carry TLS).
- * Allocation: as `src/client/websocket.ts` (per connection; nothing per packet).
+ * Allocation: as `src/transport/websocket.ts` (per connection; nothing per packet).
  * @module
  */
 import type { SocketConstructor } from "xsmqtt/client/host";
-import { webSocketOver, type WebSocketTransportOptions } from "xsmqtt/client/websocket";
+import { webSocketOver, type WebSocketTransportOptions } from "xsmqtt/transport/websocket";
 import { ModdableTCP } from "xsmqtt/moddable/tcp";
 
 /**

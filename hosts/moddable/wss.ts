@@ -1,10 +1,10 @@
 /**
- * MQTT over secure WebSockets (`wss://`) on Moddable: the framing of `src/client/websocket.ts` over
+ * MQTT over secure WebSockets (`wss://`) on Moddable: the framing of `src/transport/websocket.ts` over
  * {@link ModdableTLS}; the client's `tls` options reach the TLS socket as `secure` (verification on by default).
  * @module
  */
 import type { SocketConstructor } from "xsmqtt/client/host";
-import { webSocketOver, type WebSocketTransportOptions } from "xsmqtt/client/websocket";
+import { webSocketOver, type WebSocketTransportOptions } from "xsmqtt/transport/websocket";
 import { ModdableTLS } from "xsmqtt/moddable/tls";
 
 /**

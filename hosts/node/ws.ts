@@ -1,13 +1,13 @@
 /**
  * MQTT over WebSockets on the Node host: `ws://` over {@link TCPSocket} and `wss://` over {@link TLSSocket},
- * framed by the engine-neutral `src/client/websocket.ts` (shared with `hosts/moddable/ws.ts`). The result is a
+ * framed by the engine-neutral `src/transport/websocket.ts` (shared with `hosts/moddable/ws.ts`). The result is a
  * socket class with exactly the seam's contract (first `onWritable` after the WebSocket handshake, exact
  * reads, write returns the space left or `undefined` after failure, `onError` after the close frame or FIN
  * once everything was read, no callback after `close()`), so the client is unchanged.
  * @module
  */
 import type { SocketConstructor } from "../../src/client/host.js";
-import { webSocketOver, type WebSocketTransportOptions } from "../../src/client/websocket.js";
+import { webSocketOver, type WebSocketTransportOptions } from "../../src/transport/websocket.js";
 import { TCPSocket } from "./tcp.js";
 import { TLSSocket } from "./tls.js";
 
@@ -18,7 +18,7 @@ export {
   WS_SEND_RESERVE,
   webSocketOver,
   type WebSocketTransportOptions,
-} from "../../src/client/websocket.js";
+} from "../../src/transport/websocket.js";
 
 /** Options of {@link webSocketClass}. */
 export interface WebSocketClassOptions extends WebSocketTransportOptions {

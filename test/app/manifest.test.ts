@@ -151,7 +151,7 @@ function preloaded(entry: string, spec: string, platform: string): boolean {
 const moduleManifests = readdirSync(MODULE_MANIFESTS).filter((f) => f.endsWith(".json")).sort().map((f) => path.join(MODULE_MANIFESTS, f));
 /** Where each specifier prefix of ours lives: `xsmqtt/<layer>/<file>` ↔ `<folder>/<file>.ts`. */
 const LAYERS: Record<string, string> = {
-  "xsmqtt/codec/": "src/codec/", "xsmqtt/client/": "src/client/", "xsmqtt/drivers/": "src/drivers/",
+  "xsmqtt/codec/": "src/codec/", "xsmqtt/client/": "src/client/", "xsmqtt/transport/": "src/transport/", "xsmqtt/drivers/": "src/drivers/",
   "xsmqtt/app/": "src/app/", "xsmqtt/moddable/": "hosts/moddable/",
 };
 /** Files that must never be on the device through a module manifest. */

@@ -1,5 +1,5 @@
 // The host seam's contract over MQTT-over-WebSockets on Moddable's runtime: test/contract/moddable-ws (the
-// device's webSocketClass, i.e. the shared framing of src/client/websocket.ts over ModdableTCP) built with
+// device's webSocketClass, i.e. the shared framing of src/transport/websocket.ts over ModdableTCP) built with
 // mcconfig for lin and run in mcsim against the WebSocket peer the hosts/node run uses (test/hosts/ws-contract.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";

@@ -1,4 +1,4 @@
-// RFC 6455 client framing of src/client/websocket.ts over a scripted inner socket (no network): the upgrade
+// RFC 6455 client framing of src/transport/websocket.ts over a scripted inner socket (no network): the upgrade
 // handshake and its refusals, server streams cut at every byte boundary and at generated ones (packets split
 // across frames, several packets per frame, fragmented messages with continuation frames, pings and pongs
 // interleaved), the close handshake, protocol errors, and the client's masked frames.
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Socket, SocketOptions } from "../../src/client/host.js";
 import {
   WS_GUID, WS_HANDSHAKE_FAILED, WS_PROTOCOL_ERROR, WS_SEND_RESERVE, WebSocketSocket, acceptFor, sha1, webSocketOver,
-} from "../../src/client/websocket.js";
+} from "../../src/transport/websocket.js";
 
 /** The inner socket, driven by the test: it plays the network and the server. */
 class ScriptedInner implements Socket {

@@ -1,5 +1,5 @@
 /**
- * The WebSocket framing's steady state (src/client/websocket.ts) over an allocation-free scripted inner socket,
+ * The WebSocket framing's steady state (src/transport/websocket.ts) over an allocation-free scripted inner socket,
  * shared by the XS allocation scenario (test/xs/scenarios/websocket.xs.ts) and the Node functional test
  * (test/hosts/ws-steady.test.ts). Everything (the inner socket's rings, the server byte streams of each step,
  * the reader's views) is made by {@link createWsRig}; each step then moves one packet's worth of frames and
@@ -7,7 +7,7 @@
  * @module
  */
 import type { Socket, SocketOptions } from "../../src/client/host.js";
-import { WebSocketSocket, acceptFor, latin1Bytes, webSocketOver } from "../../src/client/websocket.js";
+import { WebSocketSocket, acceptFor, latin1Bytes, webSocketOver } from "../../src/transport/websocket.js";
 import { ByteRing } from "./memory-transport.js";
 
 /** The inner socket: server bytes in a ring, written bytes counted (and the last frame's first bytes kept). */

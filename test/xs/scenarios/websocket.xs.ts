@@ -1,4 +1,4 @@
-// MQTT over WebSockets on XS: the RFC 6455 framing of src/client/websocket.ts over an allocation-free scripted
+// MQTT over WebSockets on XS: the RFC 6455 framing of src/transport/websocket.ts over an allocation-free scripted
 // inner socket (test/support/ws-rig.ts): 100,000 each of a 45-byte packet sent as one masked frame, a packet
 // in one frame, a packet split across two frames, three packets in one frame, and a fragmented message with a
 // ping answered by a pong. Every xs-alloc line must be all 0: the framing allocates nothing per packet.

@@ -356,3 +356,22 @@ function clockCase(env: ContractEnv, done: (f?: string) => void): void {
     done(failure);
   }
 }
+
+/**
+ * Runs the whole suite against `tcp`/`clock` and a peer on 127.0.0.1 (Node side: for vitest runs).
+ * @returns every reported line, the last one `contract done passed=<n> failed=<m>`.
+ */
+export function collectSocketContract(
+  tcp: SocketConstructor, clock: Clock, peer: { port: number; closedPort: number },
+): Promise<string[]> {
+  const lines: string[] = [];
+  return new Promise((resolve) => {
+    runSocketContract({
+      tcp, clock, address: "127.0.0.1", port: peer.port, closedPort: peer.closedPort,
+      report(line) {
+        lines.push(line);
+        if (line.startsWith("contract done")) resolve(lines);
+      },
+    });
+  });
+}

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TCPSocket } from "../../hosts/node/tcp.js";
 import { NodeClock } from "../../hosts/node/clock.js";
-import { runSocketContract } from "../contract/socket-contract.js";
+import { collectSocketContract } from "../contract/socket-contract.js";
 import { startContractPeer, type ContractPeer } from "../contract/peer.js";
 
 describe("host seam contract on hosts/node", () => {
@@ -16,20 +16,7 @@ describe("host seam contract on hosts/node", () => {
   });
 
   it("passes every case of the socket and clock contract", async () => {
-    const lines: string[] = [];
-    await new Promise<void>((resolve) => {
-      runSocketContract({
-        tcp: TCPSocket,
-        clock: new NodeClock(),
-        address: "127.0.0.1",
-        port: peer.port,
-        closedPort: peer.closedPort,
-        report(line) {
-          lines.push(line);
-          if (line.startsWith("contract done")) resolve();
-        },
-      });
-    });
+    const lines = await collectSocketContract(TCPSocket, new NodeClock(), peer);
     expect(lines.filter((l) => l.includes(" FAIL "))).toEqual([]);
     expect(lines.at(-1)).toMatch(/^contract done passed=11 failed=0$/);
   }, 60_000);

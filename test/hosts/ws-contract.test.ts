@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeClock } from "../../hosts/node/clock.js";
 import { webSocketClass } from "../../hosts/node/ws.js";
-import { runSocketContract } from "../contract/socket-contract.js";
+import { collectSocketContract } from "../contract/socket-contract.js";
 import type { ContractPeer } from "../contract/peer.js";
 import { startWsContractPeer } from "../contract/ws-peer.js";
 
@@ -18,20 +18,7 @@ describe("host seam contract over WebSockets on hosts/node", () => {
   });
 
   it("passes every case of the socket and clock contract with webSocketClass({ path: \"/mqtt\" })", async () => {
-    const lines: string[] = [];
-    await new Promise<void>((resolve) => {
-      runSocketContract({
-        tcp: webSocketClass({ path: "/mqtt" }),
-        clock: new NodeClock(),
-        address: "127.0.0.1",
-        port: peer.port,
-        closedPort: peer.closedPort,
-        report(line) {
-          lines.push(line);
-          if (line.startsWith("contract done")) resolve();
-        },
-      });
-    });
+    const lines = await collectSocketContract(webSocketClass({ path: "/mqtt" }), new NodeClock(), peer);
     expect(lines.filter((l) => l.includes(" FAIL "))).toEqual([]);
     expect(lines.at(-1)).toMatch(/^contract done passed=11 failed=0$/);
   }, 60_000);

@@ -97,12 +97,31 @@ function sourceTree(): string {
   return tree;
 }
 
-/** Device modules of one layer: every .ts in src/<layer> except barrels, server-role files and declarations. */
+/**
+ * Device modules of one layer: what the device manifest for the codec + client (`manifests/client.json`) maps
+ * under `xsmqtt/<layer>/`; for trees without it, every .ts in src/<layer> except barrels, server-role files and
+ * declarations. Opt-in modules (`manifests/qos2.json`) are measured apart.
+ */
 function layerFiles(tree: string, layer: string): string[] {
+  const manifest = path.join(tree, "manifests", "client.json");
+  if (existsSync(manifest)) {
+    const modules = (JSON.parse(readFileSync(manifest, "utf8")) as { modules: Record<string, string> }).modules;
+    return Object.keys(modules).filter((k) => k.startsWith(`xsmqtt/${layer}/`)).map((k) => k.slice(`xsmqtt/${layer}/`.length)).sort();
+  }
   return readdirSync(path.join(tree, "src", layer))
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts" && !f.endsWith("-server.ts") && !f.endsWith(".test.ts"))
     .map((f) => f.slice(0, -3))
     .sort();
+}
+
+/** The opt-in QoS 2 module(s) of `manifests/qos2.json` (specifier -> file without extension, in `tree`). */
+function qos2Modules(tree: string): Record<string, string> {
+  const manifest = path.join(tree, "manifests", "qos2.json");
+  if (!existsSync(manifest)) return {};
+  const modules = (JSON.parse(readFileSync(manifest, "utf8")) as { modules: Record<string, string> }).modules;
+  const out: Record<string, string> = {};
+  for (const [spec, file] of Object.entries(modules)) out[spec] = path.resolve(path.dirname(manifest), file);
+  return out;
 }
 
 interface Build {
@@ -338,6 +357,12 @@ async function main(): Promise<void> {
         preload.push(`xsmqtt/${layer}/${f}`);
       }
     }
+    // The opt-in QoS 2 engine is built too (preloaded, unused by the publisher) so its bytecode can be reported.
+    const qos2 = qos2Modules(tree);
+    for (const [spec, file] of Object.entries(qos2)) {
+      modules[spec] = file;
+      preload.push(spec);
+    }
     const oursDir = path.join(work, "xsmqtt-publisher");
     mkdirSync(oursDir);
     const oursManifest = path.join(oursDir, "manifest.json");
@@ -409,6 +434,10 @@ async function main(): Promise<void> {
       log(`${`${layer} total`.padEnd(26)}${pad(layerTotal[layer]!, 8)}${pad(layerNames[layer]!, 7)}${pad(layerTotal[layer]! - layerNames[layer]! - 20 * rows.length, 7)}${pad("", 8)}${pad(sh.functions, 6)}${pad(sh.fields, 8)}${pad(sh.strings, 7)}  (${rows.length} modules)`);
     }
     const codecClient = layerTotal["codec"]! + layerTotal["client"]!;
+    const qos2Bytes = Object.keys(qos2).reduce((n, spec) => n + (oursXsb.get(`${spec}.xsb`) ?? 0), 0);
+    if (qos2Bytes > 0) {
+      log(`qos2 (opt-in, manifests/qos2.json)   ${pad(qos2Bytes, 8)} B: QoS 0/1 build ${codecClient} B, with QoS 2 ${codecClient + qos2Bytes} B`);
+    }
     const oursApp = oursXsb.get("main.xsb") ?? 0;
     const oursAll = sumWhere(oursXsb, () => true);
     const mqttclient = find(peerXsb, "network/mqtt/client.xsb");

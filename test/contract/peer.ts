@@ -4,6 +4,7 @@
  * @module
  */
 import net from "node:net";
+import { freePort } from "../helpers/mosquitto.js";
 import { PeerCase } from "./socket-contract.js";
 
 /** A running peer. */
@@ -12,14 +13,6 @@ export interface ContractPeer {
   /** A port that was bound and released: nothing listens there. */
   readonly closedPort: number;
   close(): Promise<void>;
-}
-
-async function releasedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Starts the peer on a free loopback port. */
@@ -50,7 +43,7 @@ export async function startContractPeer(): Promise<ContractPeer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
-  const closedPort = await releasedPort();
+  const closedPort = await freePort();
   return {
     port,
     closedPort,

@@ -7,16 +7,9 @@
 import http from "node:http";
 import net from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { freePort } from "../helpers/mosquitto.js";
 import { PeerCase } from "./socket-contract.js";
 import type { ContractPeer } from "./peer.js";
-
-async function releasedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts the WebSocket contract peer on a free loopback port, endpoint `path`. */
 export async function startWsContractPeer(path = "/mqtt"): Promise<ContractPeer> {
@@ -49,7 +42,7 @@ export async function startWsContractPeer(path = "/mqtt"): Promise<ContractPeer>
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
-  const closedPort = await releasedPort();
+  const closedPort = await freePort();
   return {
     port,
     closedPort,

@@ -2,10 +2,9 @@
 // device's webSocketClass, i.e. the shared framing of src/transport/websocket.ts over ModdableTCP) built with
 // mcconfig for lin and run in mcsim against the WebSocket peer the hosts/node run uses (test/hosts/ws-contract.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import path from "node:path";
 import type { ContractPeer } from "../contract/peer.js";
 import { startWsContractPeer } from "../contract/ws-peer.js";
-import { buildDir, mcconfig, ROOT, Simulator } from "./moddable.js";
+import { runContractApp, type Simulator } from "./moddable.js";
 
 describe("host seam contract over WebSockets on Moddable (mcsim)", () => {
   let peer: ContractPeer;
@@ -19,10 +18,9 @@ describe("host seam contract over WebSockets on Moddable (mcsim)", () => {
   });
 
   it("passes every case of the socket and clock contract with webSocketClass over ModdableTCP", async () => {
-    const build = mcconfig(path.join(ROOT, "test/contract/moddable-ws/manifest.json"), buildDir("contract-ws"),
-      { peerPort: peer.port, closedPort: peer.closedPort });
-    sim = new Simulator(build.app);
-    const done = await sim.waitFor(/^contract done/, 90_000);
+    const run = await runContractApp("test/contract/moddable-ws/manifest.json", "contract-ws", peer);
+    sim = run.sim;
+    const done = run.done;
     expect(sim.lines.filter((l) => l.includes(" FAIL "))).toEqual([]);
     expect(done).toBe("contract done passed=11 failed=0");
   }, 900_000);

@@ -2,9 +2,8 @@
 // mcconfig for lin (test/contract/moddable) with the device's adapters over Moddable's TCP and Timer, run in
 // mcsim against the same peer as the hosts/node run (test/hosts/contract.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import path from "node:path";
 import { startContractPeer, type ContractPeer } from "../contract/peer.js";
-import { buildDir, mcconfig, ROOT, Simulator } from "./moddable.js";
+import { runContractApp, type Simulator } from "./moddable.js";
 
 describe("host seam contract on Moddable (mcsim)", () => {
   let peer: ContractPeer;
@@ -18,10 +17,9 @@ describe("host seam contract on Moddable (mcsim)", () => {
   });
 
   it("passes every case of the socket and clock contract with ModdableTCP and ModdableClock", async () => {
-    const build = mcconfig(path.join(ROOT, "test/contract/moddable/manifest.json"), buildDir("contract"),
-      { peerPort: peer.port, closedPort: peer.closedPort });
-    sim = new Simulator(build.app);
-    const done = await sim.waitFor(/^contract done/, 90_000);
+    const run = await runContractApp("test/contract/moddable/manifest.json", "contract", peer);
+    sim = run.sim;
+    const done = run.done;
     expect(sim.lines.filter((l) => l.includes(" FAIL "))).toEqual([]);
     expect(done).toBe("contract done passed=11 failed=0");
   }, 900_000);

@@ -151,3 +151,19 @@ export class Simulator {
 export function canRunSimulator(): boolean {
   return spawnSync("sh", ["-c", "command -v xvfb-run && command -v stdbuf"], { encoding: "utf8" }).status === 0;
 }
+
+/**
+ * Builds the Moddable contract app at `manifest` (relative to the repository) for lin with the peer's ports and
+ * runs it in mcsim until it reports `contract done ...`. The caller checks the lines and kills the simulator.
+ */
+export async function runContractApp(manifest: string, name: string, peer: { port: number; closedPort: number }): Promise<{ sim: Simulator; done: string }> {
+  const build = mcconfig(path.join(ROOT, manifest), buildDir(name), { peerPort: peer.port, closedPort: peer.closedPort });
+  const sim = new Simulator(build.app);
+  try {
+    return { sim, done: await sim.waitFor(/^contract done/, 90_000) };
+  } catch (error) {
+    await sim.kill();
+    throw error;
+  }
+}
+

@@ -17,6 +17,7 @@ export {
 } from "./tcp.js";
 export { TLSSocket, TLS_VERIFY_ERRORS } from "./tls.js";
 export { NodeClock, type NodeClockOptions } from "./clock.js";
+export { FileSessionStore, type FileSessionStoreOptions } from "./file-store.js";
 export {
   webSocketClass,
   webSocketOver,

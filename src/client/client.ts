@@ -393,8 +393,17 @@ export class MqttClient {
     }
     const e = session.outbox.indexOfToken(token);
     if (e < 0) return false;
-    session.pool.release(session.outbox.removeAt(e));
+    session.release(session.outbox.removeAt(e));
     return true;
+  }
+
+  /**
+   * Copies the payload of a queued or in-flight QoS 1/2 message into `into` (as much as fits), e.g. to see
+   * which readings came back from the session store after a reboot. Allocation-free.
+   * @returns the payload's full length (may exceed `into.length`), or -1 for an unknown token.
+   */
+  readMessage(token: number, into: Uint8Array): number {
+    return this.#link.session.payloadOf(token, into);
   }
 
   /** QoS 1/2 messages sent and not yet completed (PUBACK / PUBCOMP), including those set aside as poison. */

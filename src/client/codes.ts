@@ -72,6 +72,27 @@ export const MESSAGE_SKIPPED = -126;
 export const PING_TIMEOUT = -127;
 /** Event: the deferred-callback queue overflowed and an event was dropped (counted in `counters.eventsDropped`). */
 export const EVENTS_DROPPED = -128;
+/**
+ * Event: the session store (`store` option) failed to open, write or sync, or saved messages could not be
+ * restored. The client goes on from RAM; what was not saved is lost to a reboot only.
+ */
+export const STORE_FAILED = -129;
+/** Session store `open`: the region could not be opened, created or grown to the requested size. */
+export const STORE_OPEN_FAILED = -140;
+/** Session store `read`/`write`/`sync`: the file system reported an error (I/O error, no space left). */
+export const STORE_IO_ERROR = -141;
+/** Session store `read`/`write`/`sync` before a successful `open`, or after `close`. */
+export const STORE_NOT_OPEN = -142;
+/**
+ * Session store `open`: `size` is not an integer in 0 … {@link MAX_STORE_SIZE}. `read`/`write`: `position` is
+ * not a non-negative integer, or a write would end past the region (its size after `open`).
+ */
+export const STORE_OUT_OF_RANGE = -143;
+/**
+ * Largest session store region, in bytes: 2^31 - 1, because Moddable's files module takes positions and sizes
+ * as 32-bit integers; the Node store enforces the same bound so a layout that works there works on the device.
+ */
+export const MAX_STORE_SIZE = 0x7fffffff;
 
 /** Client states, as `client.state`. */
 export const ClientState = Object.freeze({
@@ -126,6 +147,11 @@ export function clientCodeName(code: number): string {
     case MESSAGE_SKIPPED: return "MESSAGE_SKIPPED";
     case PING_TIMEOUT: return "PING_TIMEOUT";
     case EVENTS_DROPPED: return "EVENTS_DROPPED";
+    case STORE_FAILED: return "STORE_FAILED";
+    case STORE_OPEN_FAILED: return "STORE_OPEN_FAILED";
+    case STORE_IO_ERROR: return "STORE_IO_ERROR";
+    case STORE_NOT_OPEN: return "STORE_NOT_OPEN";
+    case STORE_OUT_OF_RANGE: return "STORE_OUT_OF_RANGE";
     default: return code > -100 && code < 0 ? codecName(code) : "UNKNOWN";
   }
 }
@@ -165,6 +191,11 @@ export function clientCodeMessage(code: number): string {
     case MESSAGE_SKIPPED: return "incoming message larger than rxBufferSize acknowledged and skipped";
     case PING_TIMEOUT: return "no PINGRESP within pingTimeout";
     case EVENTS_DROPPED: return "deferred event queue overflowed";
+    case STORE_FAILED: return "session store failed";
+    case STORE_OPEN_FAILED: return "session store could not be opened";
+    case STORE_IO_ERROR: return "session store I/O error";
+    case STORE_NOT_OPEN: return "session store not open";
+    case STORE_OUT_OF_RANGE: return "session store position or size out of range";
     default: return code > -100 && code < 0 ? codecMessage(code) : "unknown code";
   }
 }

@@ -20,17 +20,16 @@ import {
 } from "./codes.js";
 import { ClientCounters } from "./counters.js";
 import {
-  BadCredentialsError, BadProtocolVersionError, ConnectTimeoutError, ConnectionLostError, HandlerError,
-  IdentifierRejectedError, KeepaliveTimeoutError, MqttError, NotAuthorizedError, PingTimeoutError,
-  PoisonMessageError, ServerUnavailableError, TLS_VERIFY_REASONS, TlsVerificationError,
+  ConnectTimeoutError, ConnectionLostError, HandlerError, KeepaliveTimeoutError, MqttError, PingTimeoutError,
+  PoisonMessageError, StoreError, TLS_VERIFY_REASONS, TlsVerificationError, connackError,
 } from "./errors.js";
 import { EventKind, EventQueue, type Callbacks } from "./events.js";
 import type { Clock, Socket, SocketOptions } from "./host.js";
 import { KA_DEAD, KA_PING, KA_PING_TIMEOUT, Keepalive } from "./keepalive.js";
-import type { ClientConfig } from "./options.js";
+import { isIPv4, type ClientConfig } from "./options.js";
 import { Outgoing } from "./outgoing.js";
 import { Receiver } from "./receive.js";
-import { Session } from "./session.js";
+import { Session, StoreOp } from "./session.js";
 import { Transmitter } from "./transmit.js";
 
 /**
@@ -38,13 +37,6 @@ import { Transmitter } from "./transmit.js";
  * for that callback (which writes it) before the batch timer does. On a quiet link the delay is 0.
  */
 const FLUSH_DELAY_MS = 2;
-
-function isIPv4(text: string): boolean {
-  const parts = text.split(".");
-  if (parts.length !== 4) return false;
-  for (const p of parts) if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return false;
-  return true;
-}
 
 function wrapHandlerError(e: unknown): MqttError {
   return new HandlerError(e);
@@ -141,6 +133,18 @@ export class Link {
     if (isIPv4(cfg.hostname)) this.#socketOptions.address = cfg.hostname;
     else this.#socketOptions.host = cfg.hostname;
     if (cfg.tls !== null) this.#socketOptions.secure = cfg.tls;
+    // Last: restoring reports through the event queue.
+    const report = (op: number, detail: number): void => this.#storeFailed(op, detail);
+    cfg.journal?.bind(pool, stage, cfg.qos2?.capacity ?? 0, report);
+    const lost = this.session.start(cfg.journal);
+    this.counters.restored = this.session.inflight.count + this.session.outbox.count;
+    if (lost > 0) report(StoreOp.RESTORE, lost);
+  }
+
+  #storeFailed(op: number, detail: number): void {
+    this.counters.storeErrors++;
+    const what = op === StoreOp.OPEN ? "open" : op === StoreOp.WRITE ? "write" : op === StoreOp.SYNC ? "sync" : "restore";
+    this.emit(EventKind.ERROR, 0, new StoreError(what, detail));
   }
 
   // ------------------------------------------------------------------------------------ entry points
@@ -330,6 +334,7 @@ export class Link {
     clock.close(this.#stateTimer);
     clock.close(this.#kaTimer);
     clock.close(this.#batchTimer);
+    this.#cfg.journal?.close();
   }
 
   #batchFired(): void {
@@ -398,15 +403,7 @@ export class Link {
   /** CONNACK with `returnCode` (0 = accepted). */
   connackReceived(returnCode: number, sessionPresent: boolean): void {
     if (returnCode !== 0) {
-      let error: MqttError;
-      switch (returnCode) {
-        case 1: error = new BadProtocolVersionError(); break;
-        case 2: error = new IdentifierRejectedError(); break;
-        case 3: error = new ServerUnavailableError(); break;
-        case 4: error = new BadCredentialsError(); break;
-        default: error = new NotAuthorizedError(); break;
-      }
-      this.lostWith(CONNECTION_REFUSED, error);
+      this.lostWith(CONNECTION_REFUSED, connackError(returnCode));
       return;
     }
     const clock = this.clock;

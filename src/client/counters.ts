@@ -55,4 +55,8 @@ export class ClientCounters {
   partialWrites = 0;
   /** Callbacks dropped because the deferred-event ring was full (should stay 0). */
   eventsDropped = 0;
+  /** QoS 1/2 messages read back from the session store at construction (queued or in flight again). */
+  restored = 0;
+  /** Session store failures reported as `StoreError` (open, write, sync, restore). */
+  storeErrors = 0;
 }

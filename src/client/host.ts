@@ -131,3 +131,32 @@ export interface Host {
   /** Uniform random number in [0, 1), used for reconnect jitter. */
   random(): number;
 }
+
+/**
+ * Persistent storage for a client's session (`store` option): the offline queue, the in-flight QoS 1/2 table
+ * and the incoming QoS 2 packet ids, so a reset or power cut loses nothing the client had accepted.
+ *
+ * A flat, byte-addressed region the client lays out itself (see `journal.ts`), so an implementation is a thin
+ * adapter over a file: `embedded:storage/files` on Moddable (littlefs on esp32, POSIX on the simulator), a file
+ * on Node. Synchronous, like the socket's `write`. Reads happen at construction only; steady-state writes pass
+ * views made at construction and must not allocate.
+ */
+export interface SessionStore {
+  /**
+   * Setup: opens (creating if needed) the region and makes it at least `size` bytes; bytes never written read
+   * as 0. @returns the size it had before (0 when new), or a negative number when it cannot be opened.
+   */
+  open(size: number): number;
+  /** Reads `into.byteLength` bytes at `position`. @returns the bytes read (fewer at the end), or < 0 on failure. */
+  read(position: number, into: Uint8Array): number;
+  /** Writes all of `from` at `position` (not yet durable). @returns 0, or < 0 on failure. */
+  write(position: number, from: Uint8Array): number;
+  /**
+   * Makes every write so far durable, as one commit where the medium allows (littlefs: `lfs_file_sync`;
+   * POSIX: `fsync`, or nothing when the implementation only promises to survive a process kill).
+   * @returns 0, or < 0 on failure.
+   */
+  sync(): number;
+  /** Closes the region. Idempotent. */
+  close(): void;
+}

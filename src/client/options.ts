@@ -13,7 +13,7 @@ import type { BackoffOptions } from "./backoff.js";
 import { clientCodeMessage } from "./codes.js";
 import { InvalidOptionError, type MqttError } from "./errors.js";
 import type { Host, SocketConstructor, TlsOptions } from "./host.js";
-import type { Qos2Seam } from "./session.js";
+import type { JournalSeam, Qos2Seam } from "./session.js";
 
 /** Reconnect policy (milliseconds). Every field optional; defaults shown. */
 export interface ReconnectOptions {
@@ -99,6 +99,15 @@ export interface MqttClientOptions {
    * `publish(…, 2)` returns INVALID_QOS, `subscribe(…, 2)` throws]. One engine per client.
    */
   qos2?: Qos2Seam | null;
+  /**
+   * Sessions that survive a reboot: a `SessionJournal` from `journal.ts` (`xsmqtt/client/journal` on the
+   * device) over a host's `SessionStore` (`FileSessionStore` on Node, `FilesSessionStore` on Moddable). Queued
+   * and in-flight QoS 1/2 messages and the incoming QoS 2 ids are saved as they enter and leave (the writes per
+   * message are listed in `journal.ts`) and read back here, at construction: saved in-flight messages are resent
+   * first, with DUP, on the first connection. Use it with `cleanSession: false` and a fixed `clientId`, so the
+   * broker keeps its side too. `close()` closes the store. [null = RAM only]
+   */
+  journal?: JournalSeam | null;
   /** CONNACK accepted. */
   onConnected?(sessionPresent: boolean): void;
   /** A connection that had been accepted ended; `code` from codes.ts (e.g. KEEPALIVE_TIMEOUT, CLOSED_BY_CLIENT). */
@@ -171,6 +180,8 @@ export interface ClientConfig {
   pingTimeout: number;
   /** The QoS 2 engine, or null. */
   qos2: Qos2Seam | null;
+  /** The session journal, or null. */
+  journal: JournalSeam | null;
   /** Application callbacks (validated functions or undefined). */
   onConnected: ((sessionPresent: boolean) => void) | undefined;
   onDisconnected: ((code: number) => void) | undefined;
@@ -325,6 +336,10 @@ export function parseOptions(options: MqttClientOptions): ClientConfig {
   if (qos2 !== null && (typeof qos2 !== "object" || typeof qos2.bind !== "function" || typeof qos2.received !== "function")) {
     throw new InvalidOptionError("qos2", "a Qos2Engine or null required");
   }
+  const journal = options.journal ?? null;
+  if (journal !== null && (typeof journal !== "object" || typeof journal.bind !== "function" || typeof journal.stored !== "function")) {
+    throw new InvalidOptionError("journal", "a SessionJournal or null required");
+  }
   const poisonAfter = options.poisonAfter ?? 3;
   if (!isInt(poisonAfter, 0, 255)) throw new InvalidOptionError("poisonAfter", "integer 0..255 required");
   const pingTimeout = options.pingTimeout ?? keepAlive * 500;
@@ -352,7 +367,7 @@ export function parseOptions(options: MqttClientOptions): ClientConfig {
     host, hostname, port, socketClass: tls !== null ? host.tls! : host.tcp, tls, connect, connectSize, cleanSession, keepAlive,
     slotSize, window, queue, slots, dropOldest: overflow === "drop-oldest", rxSize,
     maxIncoming: oversize === "refuse" ? Math.min(maxIncoming, rxSize) : maxIncoming, oversize, connectTimeout, maxSubs,
-    reconnect: rc !== false, backoff, poisonAfter, pingTimeout, qos2,
+    reconnect: rc !== false, backoff, poisonAfter, pingTimeout, qos2, journal,
     onConnected: callback("onConnected", options.onConnected),
     onDisconnected: callback("onDisconnected", options.onDisconnected),
     onError: callback("onError", options.onError),
@@ -360,4 +375,12 @@ export function parseOptions(options: MqttClientOptions): ClientConfig {
     onQueueOverflow: callback("onQueueOverflow", options.onQueueOverflow),
     onComplete: callback("onComplete", options.onComplete),
   };
+}
+
+/** @returns true when `text` is a dotted-quad IPv4 address (connected by `address`, not resolved). */
+export function isIPv4(text: string): boolean {
+  const parts = text.split(".");
+  if (parts.length !== 4) return false;
+  for (const p of parts) if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return false;
+  return true;
 }

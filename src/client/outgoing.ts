@@ -20,6 +20,7 @@ import {
 import { BUSY, ClientState, DROPPED_OLDEST, NOT_CONNECTED, QUEUED, QUEUE_FULL, SENT, TOO_LARGE } from "./codes.js";
 import type { Link } from "./connection.js";
 import { EventKind } from "./events.js";
+import { RecordState } from "./session.js";
 import { SubState } from "./router.js";
 
 /** Outgoing packet scheduling for one client. */
@@ -120,6 +121,8 @@ export class Outgoing {
       tx.unreserve(size);
       return TOO_LARGE;
     }
+    // Saved before a byte of it can reach the socket (staging is written out later, in this turn's flush).
+    session.journal?.stored(slot, RecordState.IN_FLIGHT, qos, qos === 2 ? 1 : 0, info.packetId, size, size - length - 2);
     pool.bytes.copyWithin(out, at, at + size);
     const token = session.newToken();
     this.#track(info.packetId, slot, size, qos, token);
@@ -166,7 +169,7 @@ export class Outgoing {
     if (outbox.full || pool.available === 0) {
       if (link.dropOldest && outbox.count > 0) {
         const dropped = outbox.tokens[outbox.head] ?? 0;
-        pool.release(outbox.shift());
+        session.release(outbox.shift());
         link.counters.dropped++;
         link.emit(EventKind.OVERFLOW, DROPPED_OLDEST, null);
         if (dropped > 0 && link.completions) link.emit(EventKind.DROPPED, dropped, null);
@@ -185,7 +188,9 @@ export class Outgoing {
     }
     // QoS 1/2: the id (placeholder now) sits just before the payload; patched when the entry is sent.
     const token = qos === 0 ? 0 : session.newToken();
-    outbox.push(slot, size, qos, size - this.#pub.payloadLength - 2, token);
+    const idOffset = size - this.#pub.payloadLength - 2;
+    outbox.push(slot, size, qos, idOffset, token);
+    if (qos !== 0) session.journal?.stored(slot, RecordState.QUEUED, qos, 0, 0, size, idOffset);
     session.lastToken = token;
     link.counters.queued++;
     return QUEUED;
@@ -296,6 +301,7 @@ export class Outgoing {
         const idAt = at + (outbox.idOffsets[e] ?? 0);
         pool.bytes[idAt] = id >>> 8;
         pool.bytes[idAt + 1] = id & 0xff;
+        session.journal?.update(slot, RecordState.IN_FLIGHT, qos === 2 ? 1 : 0, id); // before it can leave
         pool.bytes.copyWithin(out, at, at + length);
         this.#track(id, slot, length, qos, outbox.tokens[e] ?? 0);
       } else {

@@ -18,7 +18,7 @@
  * @module
  */
 import { InvalidOptionError } from "./errors.js";
-import type { Qos2Seam } from "./session.js";
+import type { IncomingJournal, Qos2Seam } from "./session.js";
 
 /** Options of {@link Qos2Engine}. */
 export interface Qos2EngineOptions {
@@ -45,6 +45,9 @@ export class Qos2Engine implements Qos2Seam {
   phase: Uint8Array = new Uint8Array(0);
   /** Incoming packet ids received and not released; 0 = free. */
   readonly #ids: Uint16Array;
+  /** 1 where the id in the same cell is saved in the journal. */
+  readonly #saved: Uint8Array;
+  #journal: IncomingJournal | null = null;
   #count = 0;
   #bound = false;
 
@@ -55,6 +58,7 @@ export class Qos2Engine implements Qos2Seam {
       throw new InvalidOptionError("qos2.incoming", "integer 1..65535 required");
     }
     this.#ids = new Uint16Array(incoming);
+    this.#saved = new Uint8Array(incoming);
   }
 
   /** Incoming QoS 2 messages received (PUBREC sent) and not released yet. */
@@ -62,11 +66,17 @@ export class Qos2Engine implements Qos2Seam {
     return this.#count;
   }
 
+  /** @inheritDoc */
+  get capacity(): number {
+    return this.#ids.length;
+  }
+
   /** @inheritDoc @throws InvalidOptionError when the engine is already bound to another client. */
-  bind(window: number): void {
+  bind(window: number, journal: IncomingJournal | null): void {
     if (this.#bound) throw new InvalidOptionError("qos2", "engine already used by another client");
     this.#bound = true;
     this.phase = new Uint8Array(window);
+    this.#journal = journal;
   }
 
   /** @inheritDoc */
@@ -85,6 +95,21 @@ export class Qos2Engine implements Qos2Seam {
   }
 
   /** @inheritDoc */
+  delivered(id: number): void {
+    const journal = this.#journal;
+    if (journal === null) return;
+    const ids = this.#ids;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] !== id) continue;
+      if (this.#saved[i] === 0) {
+        this.#saved[i] = 1;
+        journal.incoming(i, id);
+      }
+      return;
+    }
+  }
+
+  /** @inheritDoc */
   released(id: number): void {
     const ids = this.#ids;
     if (this.#count === 0 || id === 0) return;
@@ -92,14 +117,31 @@ export class Qos2Engine implements Qos2Seam {
       if (ids[i] === id) {
         ids[i] = 0;
         this.#count--;
+        this.#forget(i);
         return;
       }
     }
   }
 
   /** @inheritDoc */
+  restore(id: number): boolean {
+    if (this.received(id) < 0) return false;
+    // The journal already holds it (restore hands back cells in a layout of its own: the caller rewrites it).
+    const ids = this.#ids;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === id) this.#saved[i] = 1;
+    return true;
+  }
+
+  /** @inheritDoc */
   reset(): void {
+    for (let i = 0; i < this.#ids.length; i++) this.#forget(i);
     this.#ids.fill(0);
     this.#count = 0;
+  }
+
+  #forget(i: number): void {
+    if (this.#saved[i] === 0) return;
+    this.#saved[i] = 0;
+    this.#journal?.incoming(i, 0);
   }
 }

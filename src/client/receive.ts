@@ -252,6 +252,7 @@ export class Receiver {
         // Received before and not released: acknowledged again, not delivered again [MQTT-4.3.3-2].
         if (chunk && !p.final) return;
         link.counters.duplicates++;
+        link.session.qos2!.delivered(p.packetId);
         link.out.queueAck(PacketType.PUBREC, p.packetId);
         return;
       }
@@ -261,6 +262,7 @@ export class Receiver {
       if (!p.final) return;
       link.counters.skipped++;
       link.emit(EventKind.ERROR, 0, new MessageSkippedError(p.packetId, p.payloadTotal));
+      if (qos === 2) link.session.qos2!.delivered(p.packetId);
       if (qos !== 0) link.out.queueAck(qos === 1 ? PacketType.PUBACK : PacketType.PUBREC, p.packetId);
       return;
     }
@@ -300,6 +302,9 @@ export class Receiver {
     if (!m.final) return;
     link.counters.received++;
     if (!matched) link.counters.unrouted++;
+    // Saved once the handlers have run and before PUBREC: a reboot in between redelivers (at least once), a
+    // reboot after it is recognised as a redelivery (not delivered twice).
+    if (qos === 2) link.session.qos2!.delivered(p.packetId);
     if (qos !== 0) link.out.queueAck(qos === 1 ? PacketType.PUBACK : PacketType.PUBREC, p.packetId);
   }
 }

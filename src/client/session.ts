@@ -23,8 +23,13 @@ import { Router } from "./router.js";
  * QoS 2 state machine. Allocation-free after {@link Qos2Seam.bind}.
  */
 export interface Qos2Seam {
-  /** Binds the engine to one client whose in-flight window has `window` records (setup time; allocates). */
-  bind(window: number): void;
+  /** Incoming QoS 2 ids the engine can hold at once (the journal keeps a cell per id). */
+  readonly capacity: number;
+  /**
+   * Binds the engine to one client whose in-flight window has `window` records (setup time; allocates), and to
+   * the journal that saves its incoming ids when the client has a `store` (else null).
+   */
+  bind(window: number, journal: IncomingJournal | null): void;
   /**
    * Outgoing phase per in-flight record index: 0 = QoS 1 (or free), 1 = QoS 2 PUBLISH sent, waiting for PUBREC,
    * 2 = PUBREC received, PUBREL owed or sent, waiting for PUBCOMP.
@@ -36,10 +41,80 @@ export interface Qos2Seam {
    *   -1 the incoming table is full (nothing recorded).
    */
   received(id: number): number;
+  /**
+   * The handlers have run for incoming `id` and its PUBREC is about to be owed: the id is saved to the journal
+   * (if any), so a redelivery after a reboot is recognised. Idempotent.
+   */
+  delivered(id: number): void;
   /** PUBREL for incoming `id`: the id is forgotten (a later PUBLISH with it is a new message). */
   released(id: number): void;
+  /** Setup: an id received and not released before a reboot, read back from the journal. @returns false when full. */
+  restore(id: number): boolean;
   /** The broker holds no session: every incoming id is forgotten. */
   reset(): void;
+}
+
+/** States of a saved message (see {@link JournalSeam}). */
+export const RecordState = Object.freeze({
+  /** No message. */
+  FREE: 0,
+  /** In the offline queue (no packet id yet). */
+  QUEUED: 1,
+  /** Sent (or about to be) with its packet id; waiting for PUBACK / PUBREC / PUBCOMP. */
+  IN_FLIGHT: 2,
+} as const);
+
+/** Which store operation failed, as passed to a {@link JournalReport}. */
+export const StoreOp = Object.freeze({ OPEN: 1, READ: 2, WRITE: 3, SYNC: 4, RESTORE: 5 } as const);
+
+/**
+ * Receives journal failures: `op` is a {@link StoreOp}; `detail` is the store's negative code, or for RESTORE the
+ * number of saved messages that could not be restored (-1: the store held something that is not a session image).
+ */
+export type JournalReport = (op: number, detail: number) => void;
+
+/**
+ * The persistence seam: what the client needs from a session journal (`SessionJournal` in `journal.ts`,
+ * injected with the `journal` option). Only this interface lives in the QoS 0/1 modules, so a build without
+ * `journal.ts` carries no persistence code. Every method but `bind`/`restore` is allocation-free.
+ */
+export interface JournalSeam {
+  /** Setup: the tx pool's message slots are `[firstSlot, pool.slotCount)`; `incoming` QoS 2 cells; failures go to `report`. */
+  bind(pool: BufferPool, firstSlot: number, incoming: number, report: JournalReport): void;
+  /** Setup: reads back what was saved into the pool. @returns how many messages were restored. */
+  restore(): number;
+  /** Slots of the restored messages, oldest accepted first. */
+  readonly restoredSlots: Int32Array;
+  /** Incoming QoS 2 ids received and not released before the reboot. */
+  readonly restoredIncoming: Uint16Array;
+  /** @returns the saved {@link RecordState} of the message in `slot`. */
+  stateOf(slot: number): number;
+  /** @returns the QoS of the message in `slot`. */
+  qosOf(slot: number): number;
+  /** @returns the QoS 2 phase of the message in `slot` (1 PUBLISH sent, 2 PUBREC received; 0 otherwise). */
+  phaseOf(slot: number): number;
+  /** @returns the packet id of the in-flight message in `slot` (0 while queued). */
+  idOf(slot: number): number;
+  /** @returns the encoded length of the message in `slot`. */
+  lengthOf(slot: number): number;
+  /** @returns where the packet id sits inside the encoded message in `slot`. */
+  idOffsetOf(slot: number): number;
+  /** A QoS 1/2 message was encoded into `slot` and accepted: saved before any of its bytes can leave. */
+  stored(slot: number, state: number, qos: number, phase: number, id: number, length: number, idOffset: number): void;
+  /** The message in `slot` changed state, phase or packet id. */
+  update(slot: number, state: number, phase: number, id: number): void;
+  /** The message in `slot` is done (acknowledged or dropped). No-op for a slot with nothing saved. */
+  freed(slot: number): void;
+  /** Incoming QoS 2 cell `index` now holds `id` (0 = free). */
+  incoming(index: number, id: number): void;
+  /** Closes the store (the client's `close()`). */
+  close(): void;
+}
+
+/** Where a QoS 2 engine saves its incoming ids (the client's journal, when it has one). */
+export interface IncomingJournal {
+  /** Cell `index` of the incoming table now holds `id` (0 = free). */
+  incoming(index: number, id: number): void;
 }
 
 /** Fixed session state of one client. */
@@ -75,12 +150,14 @@ export class Session {
   ackedSeq = 0;
   /** The QoS 2 engine, or null (a QoS 0/1 client). */
   readonly qos2: Qos2Seam | null;
+  /** The persistent image of this session (`journal` option), or null. */
+  journal: JournalSeam | null = null;
   readonly #idInUse: (id: number) => boolean;
 
   /**
    * @param slots tx pool slots; @param slotSize bytes per slot; @param window in-flight window;
    * @param queue offline queue capacity; @param maxSubs subscription table size; @param poisonAfter strikes;
-   * @param qos2 the QoS 2 engine (bound here) or null.
+   * @param qos2 the QoS 2 engine (bound by {@link Session.start}) or null.
    */
   constructor(slots: number, slotSize: number, window: number, queue: number, maxSubs: number, poisonAfter: number,
     qos2: Qos2Seam | null) {
@@ -94,9 +171,100 @@ export class Session {
     this.tokens = new Float64Array(window);
     this.poisonAfter = poisonAfter;
     this.qos2 = qos2;
-    if (qos2 !== null) qos2.bind(window);
     const router = this.router;
     this.#idInUse = (id: number): boolean => router.usesPacketId(id);
+  }
+
+  /**
+   * Setup, once the staging slots are taken: binds the QoS 2 engine and, with a journal, puts back what it
+   * saved before a reboot. In-flight messages keep their packet ids (resent on the first connection); queued
+   * ones go back to the queue, oldest first. Each gets a new completion token.
+   * @returns how many saved messages could not be put back (no QoS 2 engine for a QoS 2 message, or no room).
+   */
+  start(journal: JournalSeam | null): number {
+    const q2 = this.qos2;
+    if (q2 !== null) q2.bind(this.inflight.capacity, journal);
+    this.journal = journal;
+    if (journal === null || journal.restore() === 0 && journal.restoredIncoming.length === 0) return 0;
+    let lost = 0;
+    const pool = this.pool;
+    const inflight = this.inflight;
+    for (let k = 0; k < journal.restoredSlots.length; k++) {
+      const slot = journal.restoredSlots[k]!;
+      const qos = journal.qosOf(slot);
+      const phase = journal.phaseOf(slot);
+      const length = journal.lengthOf(slot);
+      const idOffset = journal.idOffsetOf(slot);
+      if (qos === 2 && q2 === null) {
+        lost++;
+        this.release(slot);
+        continue;
+      }
+      const token = this.newToken();
+      const id = journal.idOf(slot);
+      // In flight: same packet id again (the broker may hold it). A PUBREC'd QoS 2 message must stay in flight
+      // even past a smaller window: only its PUBREL may be sent.
+      if (journal.stateOf(slot) === RecordState.IN_FLIGHT && id !== 0 && this.#idFree(id)
+        && (!inflight.full || phase === 2)) {
+        const at = pool.offsetOf(slot);
+        pool.bytes[at + idOffset] = id >>> 8;
+        pool.bytes[at + idOffset + 1] = id & 0xff;
+        const i = inflight.full ? -1 : inflight.add(id, slot, length);
+        if (i >= 0) {
+          this.tokens[i] = token;
+          if (qos === 2) q2!.phase[i] = phase === 2 ? 2 : 1;
+          continue;
+        }
+      }
+      if (phase === 2 || this.outbox.push(slot, length, qos, idOffset, token) < 0) {
+        lost++;
+        this.release(slot);
+        continue;
+      }
+      if (journal.stateOf(slot) !== RecordState.QUEUED) journal.update(slot, RecordState.QUEUED, 0, 0);
+    }
+    if (q2 !== null) {
+      for (let k = 0; k < journal.restoredIncoming.length; k++) if (!q2.restore(journal.restoredIncoming[k]!)) lost++;
+    }
+    return lost;
+  }
+
+  #idFree(id: number): boolean {
+    return this.inflight.indexOf(id) < 0;
+  }
+
+  /**
+   * Copies the payload of the queued or in-flight message with `token` into `into` (as much as fits).
+   * @returns the payload's full length, or -1 for an unknown token.
+   */
+  payloadOf(token: number, into: Uint8Array): number {
+    let slot = -1;
+    let length = 0;
+    const i = this.recordOfToken(token);
+    if (i >= 0) {
+      slot = this.inflight.slots[i]!;
+      length = this.inflight.lengths[i]!;
+    } else {
+      const e = this.outbox.indexOfToken(token);
+      if (e < 0) return -1;
+      slot = this.outbox.slots[e]!;
+      length = this.outbox.lengths[e]!;
+    }
+    const bytes = this.pool.bytes;
+    const at = this.pool.offsetOf(slot);
+    let h = at + 1;
+    while ((bytes[h++]! & 0x80) !== 0) { /* remaining length: 1-4 bytes */ }
+    const start = h + 2 + (bytes[h]! << 8 | bytes[h + 1]!) + 2; // topic, then the packet id (QoS 1/2 only here)
+    const n = at + length - start;
+    const m = n < into.length ? n : into.length;
+    for (let k = 0; k < m; k++) into[k] = bytes[start + k]!;
+    return n;
+  }
+
+  /** Returns a message's tx slot to the pool and frees its journal record (if it has one). */
+  release(slot: number): void {
+    this.pool.release(slot);
+    this.journal?.freed(slot);
   }
 
   /** @returns a packet id not in flight and not held by a SUBSCRIBE/UNSUBSCRIBE (1…65535). */
@@ -130,7 +298,7 @@ export class Session {
     this.parked[i] = 0;
     this.strikes[i] = 0;
     if (this.qos2 !== null) this.qos2.phase[i] = 0;
-    this.pool.release(this.inflight.remove(id));
+    this.release(this.inflight.remove(id));
     return true;
   }
 
@@ -159,7 +327,7 @@ export class Session {
     this.strikes[i] = 0;
     const seq = inflight.seqs[i]!;
     if (seq > this.ackedSeq) this.ackedSeq = seq;
-    this.pool.release(inflight.remove(id));
+    this.release(inflight.remove(id));
     return this.tokens[i] ?? 0;
   }
 
@@ -174,6 +342,7 @@ export class Session {
     if (phase === 0) return false;
     if (phase === 1) {
       this.qos2!.phase[i] = 2;
+      this.journal?.update(this.inflight.slots[i]!, RecordState.IN_FLIGHT, 2, id);
       this.strikes[i] = 0;
       const seq = this.inflight.seqs[i]!;
       if (seq > this.ackedSeq) this.ackedSeq = seq;
@@ -236,7 +405,7 @@ export class Session {
     this.strikes[i] = 0;
     this.parkedCount--;
     if (this.qos2 !== null) this.qos2.phase[i] = 0;
-    this.pool.release(this.inflight.remove(packetId));
+    this.release(this.inflight.remove(packetId));
     return true;
   }
 

@@ -58,6 +58,23 @@ export class BufferPool {
   }
 
   /**
+   * Takes one particular free slot (setup time: a restored message goes back to the slot it was saved from).
+   * @returns `slot`, or `INVALID_SLOT` (not an index of this pool, or not free)
+   */
+  take(slot: number): number {
+    if (!(slot >= 0 && slot < this.slotCount) || (slot | 0) !== slot || this.inUse[slot] === 1) return INVALID_SLOT;
+    const stack = this.freeStack;
+    for (let i = 0; i < this.freeCount; i++) {
+      if (stack[i] !== slot) continue;
+      stack[i] = stack[--this.freeCount]!;
+      this.inUse[slot] = 1;
+      this.length[slot] = 0;
+      return slot;
+    }
+    return INVALID_SLOT;
+  }
+
+  /**
    * Returns a slot to the pool.
    * @returns 0, or `INVALID_SLOT` (not an index of this pool, or already free)
    */

@@ -120,7 +120,7 @@ function resolve(spec: string, from: string): string {
 }
 
 /** Modules the Moddable SDK provides through the manifests' SDK includes. */
-const SDK_MODULES = /^(embedded:|mc\/config$|timer$|time$|net$|ssl\/session$|instrumentation$)/;
+const SDK_MODULES = /^(embedded:|mc\/config$|timer$|time$|net$|ssl\/session$|instrumentation$|modules$)/;
 
 /** Every module reachable from `main` of `entry` on `platform`, resolved through the merged map (fails on an unmapped one). */
 function reachable(entry: string, platform: string): Set<string> {

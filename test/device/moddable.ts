@@ -76,13 +76,17 @@ export class Simulator {
   #waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   #exited = false;
 
-  /** Starts `app` (an mc.so) in mcsim under a virtual display. */
-  constructor(app: string) {
+  /**
+   * Starts `app` (an mc.so) in mcsim under a virtual display. `env` is laid over the tools' environment, e.g.
+   * `{ HOME }` to give the app its own files root (`embedded:storage/files` on lin is rooted at $HOME; mcsim
+   * copies the app into `$HOME/.config/tech.moddable.mcsim/`, which must exist).
+   */
+  constructor(app: string, env: NodeJS.ProcessEnv = {}) {
     const home = moddableHome();
     if (home === undefined) throw new Error("MODDABLE is not set to a built Moddable SDK");
     const mcsim = path.join(home, "build/bin/lin/release/mcsim");
     this.#child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", "-eL", mcsim, app], {
-      env: toolEnv(home), stdio: ["ignore", "pipe", "pipe"], detached: true,
+      env: { ...toolEnv(home), ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
     });
     let partial = "";
     const take = (chunk: Buffer): void => {

@@ -1,7 +1,9 @@
 // The README's examples are real files that run: the README quotes examples/*.ts verbatim, and this test runs
 // them (the client one against a mosquitto of its own), so the documented API cannot drift from the code.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
@@ -20,7 +22,7 @@ describe("README examples", () => {
     await broker?.stop();
   });
 
-  it.each(["examples/codec.ts", "examples/client.ts", "examples/completion.ts"])("README quotes %s verbatim", (file) => {
+  it.each(["examples/codec.ts", "examples/client.ts", "examples/completion.ts", "examples/session.ts"])("README quotes %s verbatim", (file) => {
     const source = readFileSync(new URL(file, root), "utf8").trimEnd();
     expect(readme).toContain("```ts\n" + source + "\n```");
   });
@@ -51,4 +53,14 @@ describe("README examples", () => {
       "reading at QoS 2: COMPLETED",
     ]);
   }, 25_000);
+
+  it("the session example saves two readings with no network, then delivers them after the 'reboot'", async () => {
+    const file = `${mkdtempSync(path.join(tmpdir(), "xsmqtt-example-"))}/sensor.session`;
+    const env = { ...process.env, MQTT_URL: broker.url, SESSION_FILE: file };
+    const first = await run(tsx, ["examples/session.ts"], { cwd: root.pathname, timeout: 20_000, env: { ...env, MQTT_URL: "mqtt://127.0.0.1:1" } });
+    expect(first.stdout.trim()).toBe("saved 2 readings; power lost");
+    const second = await run(tsx, ["examples/session.ts"], { cwd: root.pathname, timeout: 20_000, env });
+    expect(second.stdout.trim().split("\n")).toEqual(["back after the reboot: 2 readings", "delivered"]);
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }, 45_000);
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-const PATTERN = /^xsmqtt-(?:mosquitto|pki)-(\d+)-/;
+const PATTERN = /^xsmqtt-(?:mosquitto|pki|crash)-(\d+)-/;
 let swept = false;
 
 function alive(pid: number): boolean {
@@ -44,7 +44,7 @@ export function sweepStaleTempDirs(): void {
 }
 
 /** Creates `xsmqtt-<kind>-<pid>-XXXXXX` under the OS temp dir (sweeping stale ones first, once per process). */
-export function makeTempDir(kind: "mosquitto" | "pki"): string {
+export function makeTempDir(kind: "mosquitto" | "pki" | "crash"): string {
   if (!swept) {
     swept = true;
     sweepStaleTempDirs();

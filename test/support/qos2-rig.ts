@@ -10,6 +10,7 @@
 import { MqttClient } from "../../src/client/client.js";
 import type { MqttMessage } from "../../src/client/message.js";
 import { Qos2Engine } from "../../src/client/qos2.js";
+import type { JournalSeam } from "../../src/client/session.js";
 import { ManualClock } from "./manual-clock.js";
 import { MemoryNetwork } from "./memory-transport.js";
 import { ScriptedBroker } from "./scripted-broker.js";
@@ -38,6 +39,8 @@ export interface Qos2Rig {
   start(): boolean;
   /** One QoS 2 publish: PUBLISH → PUBREC → PUBREL → PUBCOMP. */
   publishQos2(): void;
+  /** One QoS 1 publish: PUBLISH → PUBACK. */
+  publishQos1(): void;
   /** The broker sends one QoS 2 message: PUBLISH → PUBREC → PUBREL → PUBCOMP, delivered once. */
   receiveQos2(): void;
   /** The broker sends a QoS 2 message, then the same again with DUP before its PUBREL: delivered once. */
@@ -52,8 +55,8 @@ function ascii(text: string): Uint8Array {
   return out;
 }
 
-/** Builds the rig (all allocation happens here). */
-export function createQos2Rig(): Qos2Rig {
+/** Builds the rig (all allocation happens here); with `journal`, the session is saved as it goes. */
+export function createQos2Rig(journal: JournalSeam | null = null): Qos2Rig {
   const network = new MemoryNetwork({ sendBuffer: 8192, receiveBuffer: 65536 });
   const broker = new ScriptedBroker(network);
   const clock = new ManualClock();
@@ -67,6 +70,7 @@ export function createQos2Rig(): Qos2Rig {
     inflightWindow: 8,
     offlineQueue: 4,
     qos2: engine,
+    journal,
     onError: () => {
       counts.errors++;
     },
@@ -100,6 +104,11 @@ export function createQos2Rig(): Qos2Rig {
     },
     publishQos2(): void {
       client.publish(handle, payload, 0, 16, 2, false);
+      clock.advance(0);
+      network.pump();
+    },
+    publishQos1(): void {
+      client.publish(handle, payload, 0, 16, 1, false);
       clock.advance(0);
       network.pump();
     },

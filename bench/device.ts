@@ -114,9 +114,12 @@ function layerFiles(tree: string, layer: string): string[] {
     .sort();
 }
 
-/** The opt-in QoS 2 module(s) of `manifests/qos2.json` (specifier -> file without extension, in `tree`). */
-function qos2Modules(tree: string): Record<string, string> {
-  const manifest = path.join(tree, "manifests", "qos2.json");
+/**
+ * The opt-in module(s) of `manifests/<name>` (`qos2.json`: the QoS 2 engine; `journal.json`: the session journal),
+ * specifier -> file without extension, in `tree`.
+ */
+function optInModules(tree: string, name: string): Record<string, string> {
+  const manifest = path.join(tree, "manifests", name);
   if (!existsSync(manifest)) return {};
   const modules = (JSON.parse(readFileSync(manifest, "utf8")) as { modules: Record<string, string> }).modules;
   const out: Record<string, string> = {};
@@ -357,9 +360,11 @@ async function main(): Promise<void> {
         preload.push(`xsmqtt/${layer}/${f}`);
       }
     }
-    // The opt-in QoS 2 engine is built too (preloaded, unused by the publisher) so its bytecode can be reported.
-    const qos2 = qos2Modules(tree);
-    for (const [spec, file] of Object.entries(qos2)) {
+    // The opt-in QoS 2 engine and session journal are built too (preloaded, unused by the publisher) so their
+    // bytecode can be reported.
+    const qos2 = optInModules(tree, "qos2.json");
+    const journal = optInModules(tree, "journal.json");
+    for (const [spec, file] of Object.entries({ ...qos2, ...journal })) {
       modules[spec] = file;
       preload.push(spec);
     }
@@ -437,6 +442,10 @@ async function main(): Promise<void> {
     const qos2Bytes = Object.keys(qos2).reduce((n, spec) => n + (oursXsb.get(`${spec}.xsb`) ?? 0), 0);
     if (qos2Bytes > 0) {
       log(`qos2 (opt-in, manifests/qos2.json)   ${pad(qos2Bytes, 8)} B: QoS 0/1 build ${codecClient} B, with QoS 2 ${codecClient + qos2Bytes} B`);
+    }
+    const journalBytes = Object.keys(journal).reduce((n, spec) => n + (oursXsb.get(`${spec}.xsb`) ?? 0), 0);
+    if (journalBytes > 0) {
+      log(`journal (opt-in, manifests/journal.json) ${pad(journalBytes, 8)} B: with QoS 2 and the journal ${codecClient + qos2Bytes + journalBytes} B`);
     }
     const oursApp = oursXsb.get("main.xsb") ?? 0;
     const oursAll = sumWhere(oursXsb, () => true);

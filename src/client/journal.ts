@@ -87,6 +87,8 @@ export class SessionJournal implements JournalSeam {
   writes = 0;
   /** Store syncs made (one per journaled event). */
   syncs = 0;
+  /** Failed store writes and syncs (the first of each run of failures is reported). */
+  failures = 0;
   /** Saved messages found intact at construction and handed back (see {@link Journal.restoredSlots}). */
   restoredCount = 0;
   /** Slots of the restored messages, oldest accepted first. */
@@ -116,6 +118,7 @@ export class SessionJournal implements JournalSeam {
   #packetSum = new Float64Array(0);
   #nextSeq = 1;
   #broken = false;
+  #failing = false;
   #bound = false;
 
   /** @param store where the image lives (one journal per store and per client). */
@@ -379,13 +382,22 @@ export class SessionJournal implements JournalSeam {
     this.writes++;
     const rc = this.#store.write(position, from);
     if (rc >= 0) return true;
-    this.#report(StoreOp.WRITE, rc);
+    this.#failed(StoreOp.WRITE, rc);
     return false;
   }
 
   #sync(): void {
     this.syncs++;
     const rc = this.#store.sync();
-    if (rc < 0) this.#report(StoreOp.SYNC, rc);
+    if (rc < 0) this.#failed(StoreOp.SYNC, rc);
+    else this.#failing = false;
+  }
+
+  /** Reports the first failure of a run of failures only: a dead medium must not flood `onError` per message. */
+  #failed(op: number, rc: number): void {
+    this.failures++;
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#report(op, rc);
   }
 }

@@ -202,14 +202,14 @@ export class Session {
       }
       const token = this.newToken();
       const id = journal.idOf(slot);
-      // In flight: same packet id again (the broker may hold it). A PUBREC'd QoS 2 message must stay in flight
-      // even past a smaller window: only its PUBREL may be sent.
-      if (journal.stateOf(slot) === RecordState.IN_FLIGHT && id !== 0 && this.#idFree(id)
-        && (!inflight.full || phase === 2)) {
+      // In flight: same packet id again (the broker may hold it). Past a smaller window a message goes back to
+      // the queue (a new id when sent), except a PUBREC'd QoS 2 message: only its PUBREL may be sent, so with no
+      // room for it it is reported as not restored.
+      if (journal.stateOf(slot) === RecordState.IN_FLIGHT && id !== 0 && this.#idFree(id) && !inflight.full) {
         const at = pool.offsetOf(slot);
         pool.bytes[at + idOffset] = id >>> 8;
         pool.bytes[at + idOffset + 1] = id & 0xff;
-        const i = inflight.full ? -1 : inflight.add(id, slot, length);
+        const i = inflight.add(id, slot, length);
         if (i >= 0) {
           this.tokens[i] = token;
           if (qos === 2) q2!.phase[i] = phase === 2 ? 2 : 1;

@@ -4,32 +4,18 @@
 // times at random points (5–150 ms after each boot), restarted each time with the same client id and files; an
 // independent MQTT.js QoS 2 subscriber counts. Then a control round without the journal shows what the same
 // kills lose. Prints one line per round and a summary; exits non-zero on any QoS 1 loss or QoS 2 loss/duplicate.
-import { startMosquitto } from "../test/helpers/mosquitto.js";
 import { uniqueTopic } from "../test/helpers/topics.js";
-import { runCrashStream, type CrashRunResult } from "../test/crash/crash-run.js";
+import { runCrashStream, startCrashBroker, type CrashRunResult } from "../test/crash/crash-run.js";
+import { mulberry32 } from "../sim/chips/environment.js";
+import { numberOption } from "./options.js";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} needs a positive number`);
-  return value;
-}
-
-const kills = option("--kills", 100);
-const count = option("--count", 5000);
-const rounds = option("--rounds", 2);
-let seed = option("--seed", 1) >>> 0;
+const kills = numberOption("--kills", 100);
+const count = numberOption("--count", 5000);
+const rounds = numberOption("--rounds", 2);
+const random = mulberry32(numberOption("--seed", 1));
 const durable = !process.argv.includes("--fast");
-const random = (): number => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
-const broker = await startMosquitto({ maxQueuedMessages: 0, maxInflightMessages: 100 });
+const broker = await startCrashBroker();
 console.log(`crash-long: ${rounds} round(s) x QoS 1/2, ${count} messages, ${kills} SIGKILLs each, fsync ${durable ? "on" : "off"}, mosquitto ${broker.port}`);
 const line = (label: string, r: CrashRunResult): string =>
   `${label}: messages=${r.count} kills=${r.kills} boots=${r.boots} lost=${r.lost} duplicates=${r.duplicates} ` +

@@ -5,18 +5,11 @@
 // Prints the summary line and exits non-zero when the client lost a QoS 1 message (see test/faults/no-loss-core.ts
 // for how SIGKILL loss is attributed to the broker).
 import { runNoLoss, summaryLine } from "../test/faults/no-loss-core.js";
+import { numberOption } from "./options.js";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} needs a positive number`);
-  return value;
-}
-
-const faults = option("--faults", 1000);
-const minutes = option("--minutes", 20);
-const seed = option("--seed", 1);
+const faults = numberOption("--faults", 1000);
+const minutes = numberOption("--minutes", 20);
+const seed = numberOption("--seed", 1);
 console.log(`faults-long: up to ${faults} faults, at most ${minutes} min, seed ${seed}`);
 const f = await runNoLoss({
   faults,

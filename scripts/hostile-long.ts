@@ -4,20 +4,13 @@
 // QoS 1 PUBACK. Prints cases, mismatches, escaped exceptions, recovery failures, errors by class, cases/s and,
 // with --expose-gc, heapUsed after GC at 10 % and at the end. Exit code 1 on any mismatch/escape/failure.
 import { runHostileMemory } from "../test/faults/hostile-core.js";
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} needs a positive number`);
-  return value;
-}
+import { numberOption } from "./options.js";
 
 let uncaught = 0;
 process.on("uncaughtException", (e) => { uncaught++; console.log(`UNCAUGHT ${String(e)}`); });
 process.on("unhandledRejection", (e) => { uncaught++; console.log(`UNHANDLED ${String(e)}`); });
-const cases = option("--cases", 100_000);
-const seed = option("--seed", 1);
+const cases = numberOption("--cases", 100_000);
+const seed = numberOption("--seed", 1);
 console.log(`hostile-long: ${cases} cases, seed ${seed}${(globalThis as { gc?: unknown }).gc === undefined ? " (no --expose-gc: heap not measured)" : ""}`);
 const f = runHostileMemory(cases, seed, (done) => console.log(`  ${done} cases`));
 console.log(`hostile cases=${f.cases} mismatches=${f.mismatches} escaped=${f.escaped} uncaught=${uncaught} ` +

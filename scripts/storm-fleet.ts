@@ -2,22 +2,15 @@
 // Two fleets of MqttClient (our backoff + full jitter vs a fixed interval without jitter), one broker restart;
 // prints attempts, peak attempts/s (most in any 100 ms window) and the per-second histogram of each policy.
 import { runStorm, stormLines } from "../test/faults/storm-core.js";
+import { numberOption } from "./options.js";
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} needs a positive number`);
-  return value;
-}
-
-const clients = option("--clients", 500);
-const downMs = option("--down-ms", 5000);
-const initialDelay = option("--initial", 1000);
-const maxDelay = option("--max", 8000);
+const clients = numberOption("--clients", 500);
+const downMs = numberOption("--down-ms", 5000);
+const initialDelay = numberOption("--initial", 1000);
+const maxDelay = numberOption("--max", 8000);
 console.log(`storm-fleet: ${clients} clients per policy, broker down ${downMs} ms, initial ${initialDelay} ms, cap ${maxDelay} ms`);
 const s = await runStorm({
-  clients, downMs, initialDelay, maxDelay, reconnectBoundMs: maxDelay * 3 + 20_000, seed: option("--seed", 1),
+  clients, downMs, initialDelay, maxDelay, reconnectBoundMs: maxDelay * 3 + 20_000, seed: numberOption("--seed", 1),
   log: (line) => console.log(line),
 });
 for (const line of stormLines(s)) console.log(line);

@@ -3,30 +3,18 @@
 // id; an independent QoS 2 subscriber counts. 0 QoS 1 lost; 0 QoS 2 lost or duplicated. The long run with
 // figures is `npm run test:crash` (docs/reliability.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
+import type { MosquittoBroker } from "../helpers/mosquitto.js";
 import { uniqueTopic } from "../helpers/topics.js";
-import { runCrashStream } from "../crash/crash-run.js";
+import { mulberry32 } from "../../sim/chips/environment.js";
+import { runCrashStream, startCrashBroker } from "../crash/crash-run.js";
 
 let broker: MosquittoBroker;
 beforeAll(async () => {
-  // Unlimited queue and a wide window: the broker must not be the one dropping QoS 1/2 under load.
-  broker = await startMosquitto({ maxQueuedMessages: 0, maxInflightMessages: 100 });
+  broker = await startCrashBroker();
 });
 afterAll(async () => {
   await broker?.dispose();
 });
-
-/** Seeded (mulberry32) so a failing run's kill points can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("SIGKILL during a stream, restart with the same session (short)", () => {
   for (const qos of [1, 2] as const) {
@@ -34,7 +22,7 @@ describe("SIGKILL during a stream, restart with the same session (short)", () =>
       const seed = Date.now() % 100000;
       const r = await runCrashStream({
         brokerUrl: broker.url, brokerPort: broker.port, topic: uniqueTopic(`xsmqtt/crash/q${qos}`), qos,
-        count: 600, kills: 4, killAfterMs: [5, 80], durable: false, random: seeded(seed), timeoutMs: 45_000,
+        count: 600, kills: 4, killAfterMs: [5, 80], durable: false, random: mulberry32(seed) /* seeded: a failing run's kill points can be replayed */, timeoutMs: 45_000,
       });
       const summary = `seed ${seed}: ${JSON.stringify({ ...r, log: r.log.filter((l) => !l.startsWith("BOOT")).slice(-12) })}`;
       expect(r.kills, summary).toBe(4);

@@ -10,11 +10,20 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
 import { collect, connectObserver } from "../helpers/mqttjs.js";
 import { makeTempDir } from "../helpers/tempdir.js";
 import type { PublisherConfig } from "./publisher.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The broker every crash run uses: a private mosquitto with an unlimited queue and a wide in-flight window, so
+ * the broker is never the one dropping QoS 1/2 (its defaults, 1000 and 20, would under this load).
+ */
+export function startCrashBroker(): Promise<MosquittoBroker> {
+  return startMosquitto({ maxQueuedMessages: 0, maxInflightMessages: 100 });
+}
 
 /** A started publisher: its boot and done lines, and SIGKILL. */
 export interface CrashProcess {

@@ -6,14 +6,14 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCrashStream, type CrashLauncher } from "../crash/crash-run.js";
-import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
+import { runCrashStream, startCrashBroker, type CrashLauncher } from "../crash/crash-run.js";
+import type { MosquittoBroker } from "../helpers/mosquitto.js";
 import { uniqueTopic } from "../helpers/topics.js";
 import { buildDir, mcconfig, ROOT, Simulator } from "./moddable.js";
 
 let broker: MosquittoBroker;
 beforeAll(async () => {
-  broker = await startMosquitto({ maxQueuedMessages: 0, maxInflightMessages: 100 });
+  broker = await startCrashBroker();
 });
 afterAll(async () => {
   await broker?.dispose();

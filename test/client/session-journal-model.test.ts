@@ -1,4 +1,4 @@
-// Model-based: random publishes (QoS 1/2, online and offline), acks held and released, kicks, time, and
+// [MQTT-4.1.0-1] Model-based: random publishes (QoS 1/2, online and offline), acks held and released, kicks, time, and
 // crashes at any point between client turns. After each crash a new client is built from the store's image
 // (as a reboot would) and must hold exactly the messages that were accepted and not completed, with the packet
 // ids the broker saw; QoS 2 messages the broker PUBREC'd are never published again. At the end everything is

@@ -1,4 +1,4 @@
-// Sessions that survive a reboot, against the scripted broker: what a crash image holds is what the next client
+// [MQTT-4.1.0-1] Sessions that survive a reboot, against the scripted broker: what a crash image holds is what the next client
 // resends (same packet ids, DUP, in order, PUBREL for PUBREC'd QoS 2), incoming QoS 2 ids outlive the reboot,
 // the writes per message are the ones journal.ts states, and a bad or foreign image never throws.
 import { describe, expect, it } from "vitest";

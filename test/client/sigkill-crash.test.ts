@@ -1,4 +1,4 @@
-// The SIGKILL crash test (short): a publisher process with a persistent session and a file-backed session
+// [MQTT-4.1.0-1] The SIGKILL crash test (short): a publisher process with a persistent session and a file-backed session
 // journal is killed at random points during a QoS 1 and a QoS 2 stream and started again with the same client
 // id; an independent QoS 2 subscriber counts. 0 QoS 1 lost; 0 QoS 2 lost or duplicated. The long run with
 // figures is `npm run test:crash` (docs/reliability.md).

@@ -1,4 +1,4 @@
-// The SIGKILL crash test on Moddable's runtime: test/device/crash-app (the client with a persistent session and
+// [MQTT-4.1.0-1] The SIGKILL crash test on Moddable's runtime: test/device/crash-app (the client with a persistent session and
 // a SessionJournal over FilesSessionStore, POSIX files under mcsim) streams numbered QoS 1 and QoS 2 messages
 // through mosquitto; mcsim is killed with SIGKILL (the whole process group: a power cut, no DISCONNECT) at
 // random points and started again with the same client id and files. An MQTT.js QoS 2 subscriber counts:

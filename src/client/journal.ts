@@ -5,7 +5,7 @@
  *
  * Layout (little-endian), one region:
  * - `[0, 32)` file header: magic `XSMQ`, version, record count, slot size, incoming capacity, checksum.
- * - one record per message slot of the tx pool, `32 + slotSize` bytes: a 32-byte record header, then the
+ * - one record per message slot of the tx pool, `32 + slotSize` bytes rounded up to 32: a 32-byte record header, then the
  *   encoded PUBLISH exactly as accepted (DUP clear; while queued the packet id is a placeholder, the header
  *   carries the real one).
  * - one 4-byte cell per incoming QoS 2 id: `id`, `id ^ 0xffff` (free: 0, 0xffff).
@@ -51,6 +51,15 @@ function put32(b: Uint8Array, at: number, v: number): void {
 
 function get32(b: Uint8Array, at: number): number {
   return (b[at]! | b[at + 1]! << 8 | b[at + 2]! << 16) + b[at + 3]! * 0x1000000;
+}
+
+/**
+ * Bytes per record: the header, then the slot rounded up to 32 bytes, so every header sits on a 32-byte boundary
+ * and never straddles a page of a store that commits page by page (`FilesSessionStore` on littlefs): a header
+ * rewrite is then one atomic write.
+ */
+function recordSize(slotSize: number): number {
+  return RECORD_HEADER + ((slotSize + 31) & ~31);
 }
 
 /** Adler-32 of `b[from, to)`: cheap, no table, and catches the torn and stale writes it is here for. */
@@ -139,7 +148,7 @@ export class SessionJournal implements JournalSeam {
     const records = pool.slotCount - firstSlot;
     this.#records = records;
     this.#slotSize = pool.slotSize;
-    this.#recordSize = RECORD_HEADER + pool.slotSize;
+    this.#recordSize = recordSize(pool.slotSize);
     this.#incoming = incoming;
     this.#incomingBase = FILE_HEADER + records * this.#recordSize;
     this.#size = this.#incomingBase + 4 * incoming;
@@ -260,7 +269,7 @@ export class SessionJournal implements JournalSeam {
     const oldSlotSize = get32(head, 12);
     const oldIncoming = get32(head, 16);
     const same = oldRecords === this.#records && oldSlotSize === this.#slotSize && oldIncoming === this.#incoming;
-    const oldRecordSize = RECORD_HEADER + oldSlotSize;
+    const oldRecordSize = recordSize(oldSlotSize);
     const pool = this.#pool!;
     const slots: number[] = [];
     const packet = new Uint8Array(oldSlotSize);

@@ -26,8 +26,8 @@
  * written since the last sync, the page of the latest write last, so what a commit writes last (the journal's
  * record header, its commit point) becomes durable after everything written before it. A sync is atomic per
  * page only: a power cut during a sync that touched two pages can keep one and lose the other, and a single
- * write that straddles two pages can be torn between them. (The journal's 32-byte record headers sit at
- * 32-byte aligned positions when its slot size is a multiple of 32, and then never straddle.)
+ * write that straddles two pages can be torn between them. (The journal pads its records to 32 bytes, so its
+ * 32-byte record headers, its commit points, always sit at 32-byte aligned positions and never straddle.)
  *
  * Allocation: `open` allocates (the page files, status objects, bookkeeping). Steady-state `write` and `sync`
  * allocate nothing (measured in mcsim by test/contract/moddable-store): a write within one page passes the

@@ -21,7 +21,7 @@ import {
 import { ClientCounters } from "./counters.js";
 import {
   ConnectTimeoutError, ConnectionLostError, HandlerError, KeepaliveTimeoutError, MqttError, PingTimeoutError,
-  PoisonMessageError, StoreError, TLS_VERIFY_REASONS, TlsVerificationError, connackError,
+  PoisonMessageError, TLS_VERIFY_REASONS, TlsVerificationError, connackError,
 } from "./errors.js";
 import { EventKind, EventQueue, type Callbacks } from "./events.js";
 import type { Clock, Socket, SocketOptions } from "./host.js";
@@ -29,7 +29,7 @@ import { KA_DEAD, KA_PING, KA_PING_TIMEOUT, Keepalive } from "./keepalive.js";
 import { isIPv4, type ClientConfig } from "./options.js";
 import { Outgoing } from "./outgoing.js";
 import { Receiver } from "./receive.js";
-import { Session, StoreOp } from "./session.js";
+import { Session } from "./session.js";
 import { Transmitter } from "./transmit.js";
 
 /**
@@ -134,17 +134,11 @@ export class Link {
     else this.#socketOptions.host = cfg.hostname;
     if (cfg.tls !== null) this.#socketOptions.secure = cfg.tls;
     // Last: restoring reports through the event queue.
-    const report = (op: number, detail: number): void => this.#storeFailed(op, detail);
-    cfg.journal?.bind(pool, stage, cfg.qos2?.capacity ?? 0, report);
-    const lost = this.session.start(cfg.journal);
-    this.counters.restored = this.session.inflight.count + this.session.outbox.count;
-    if (lost > 0) report(StoreOp.RESTORE, lost);
-  }
-
-  #storeFailed(op: number, detail: number): void {
-    this.counters.storeErrors++;
-    const what = op === StoreOp.OPEN ? "open" : op === StoreOp.WRITE ? "write" : op === StoreOp.SYNC ? "sync" : "restore";
-    this.emit(EventKind.ERROR, 0, new StoreError(what, detail));
+    cfg.journal?.bind(pool, stage, cfg.qos2?.capacity ?? 0, (error: MqttError): void => {
+      this.counters.storeErrors++;
+      this.emit(EventKind.ERROR, 0, error);
+    });
+    this.counters.restored = this.session.start(cfg.journal);
   }
 
   // ------------------------------------------------------------------------------------ entry points

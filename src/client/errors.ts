@@ -10,7 +10,7 @@
 import {
   CONNECTION_LOST, CONNECTION_REFUSED, CONNECT_TIMEOUT, HANDLER_FAILED, INVALID_OPTION, KEEPALIVE_TIMEOUT,
   PACKET_TOO_LARGE, PROTOCOL_ERROR, SUBSCRIBE_FAILED, CLIENT_CLOSED, POISON_MESSAGE, MESSAGE_SKIPPED, PING_TIMEOUT,
-  STORE_FAILED, clientCodeMessage,
+  clientCodeMessage,
 } from "./codes.js";
 
 /** Base class of every client error. `code` is a client code (`<= -100`) or a codec code (`-99 … -1`). */
@@ -248,27 +248,5 @@ export function connackError(returnCode: number): ConnectionRefusedError {
     case 3: return new ServerUnavailableError();
     case 4: return new BadCredentialsError();
     default: return new NotAuthorizedError();
-  }
-}
-
-/**
- * The session store (`store` option) failed: `code = STORE_FAILED` (-129). `operation` says what failed:
- * `"open"`, `"read"`, `"write"`, `"sync"`, or `"restore"` (saved messages that could not be put back: `detail`
- * counts them; -1 means the store held something that is not a session image). Otherwise `detail` is the
- * store's own negative code. The client goes on from RAM.
- */
-export class StoreError extends MqttError {
-  override name = "StoreError";
-  /** What failed. */
-  readonly operation: string;
-  /** The store's code, or how many saved messages were not restored. */
-  readonly detail: number;
-  /** @param operation what failed; @param detail see the class notes. */
-  constructor(operation: string, detail: number) {
-    super(STORE_FAILED, operation === "restore"
-      ? (detail < 0 ? "session store: unreadable image, started afresh" : `session store: ${detail} saved messages not restored`)
-      : `session store ${operation} failed (${detail})`);
-    this.operation = operation;
-    this.detail = detail;
   }
 }

@@ -35,7 +35,38 @@
 import type { BufferPool } from "../codec/pool.js";
 import type { SessionStore } from "./host.js";
 import { InvalidOptionError } from "./errors.js";
-import { RecordState, StoreOp, type JournalReport, type JournalSeam } from "./session.js";
+import { STORE_FAILED } from "./codes.js";
+import { MqttError } from "./errors.js";
+import { RecordState, type JournalReport, type JournalSeam, type Session } from "./session.js";
+
+/** Which store operation failed (the `operation` of a {@link StoreError}). */
+const OPERATIONS = Object.freeze(["open", "write", "sync", "restore"] as const);
+const OPEN = 0;
+const WRITE = 1;
+const SYNC = 2;
+const RESTORE = 3;
+
+/**
+ * The session store (`journal` option) failed: `code = STORE_FAILED` (-129). `operation` says what failed:
+ * `"open"`, `"write"`, `"sync"`, or `"restore"` (saved messages that could not be put back: `detail` counts
+ * them; -1 means the store held something that is not a session image). Otherwise `detail` is the store's own
+ * negative code (`STORE_IO_ERROR` …). The client goes on from RAM.
+ */
+export class StoreError extends MqttError {
+  override name = "StoreError";
+  /** What failed. */
+  readonly operation: string;
+  /** The store's code, or how many saved messages were not restored. */
+  readonly detail: number;
+  /** @param operation what failed; @param detail see the class notes. */
+  constructor(operation: string, detail: number) {
+    super(STORE_FAILED, operation === "restore"
+      ? (detail < 0 ? "session store: unreadable image, started afresh" : `session store: ${detail} saved messages not restored`)
+      : `session store ${operation} failed (${detail})`);
+    this.operation = operation;
+    this.detail = detail;
+  }
+}
 
 const FILE_HEADER = 32;
 const RECORD_HEADER = 32;
@@ -98,12 +129,10 @@ export class SessionJournal implements JournalSeam {
   syncs = 0;
   /** Failed store writes and syncs (the first of each run of failures is reported). */
   failures = 0;
-  /** Saved messages found intact at construction and handed back (see {@link Journal.restoredSlots}). */
-  restoredCount = 0;
   /** Slots of the restored messages, oldest accepted first. */
-  restoredSlots: Int32Array = new Int32Array(0);
+  #restoredSlots: Int32Array = new Int32Array(0);
   /** Incoming QoS 2 ids received and not released before the reboot. */
-  restoredIncoming: Uint16Array = new Uint16Array(0);
+  #restoredIncoming: Uint16Array = new Uint16Array(0);
   readonly #store: SessionStore;
   #pool: BufferPool | null = null;
   #report: JournalReport = () => {};
@@ -128,6 +157,8 @@ export class SessionJournal implements JournalSeam {
   #nextSeq = 1;
   #broken = false;
   #failing = false;
+  /** Saved records found unreadable by {@link #load}. */
+  #lost = 0;
   #bound = false;
 
   /** @param store where the image lives (one journal per store and per client). */
@@ -174,19 +205,6 @@ export class SessionJournal implements JournalSeam {
   get size(): number {
     return this.#size;
   }
-
-  /** @returns the saved state of the message in `slot` (a {@link RecordState}). */
-  stateOf(slot: number): number { return this.#state[slot - this.#firstSlot] ?? 0; }
-  /** @returns the QoS of the message in `slot`. */
-  qosOf(slot: number): number { return this.#qos[slot - this.#firstSlot] ?? 0; }
-  /** @returns the QoS 2 phase of the message in `slot` (1 PUBLISH sent, 2 PUBREC received; 0 otherwise). */
-  phaseOf(slot: number): number { return this.#phase[slot - this.#firstSlot] ?? 0; }
-  /** @returns the packet id of the in-flight message in `slot` (0 while queued). */
-  idOf(slot: number): number { return this.#id[slot - this.#firstSlot] ?? 0; }
-  /** @returns the encoded length of the message in `slot`. */
-  lengthOf(slot: number): number { return this.#length[slot - this.#firstSlot] ?? 0; }
-  /** @returns where the packet id sits inside the encoded message in `slot`. */
-  idOffsetOf(slot: number): number { return this.#idOffset[slot - this.#firstSlot] ?? 0; }
 
   /**
    * A QoS 1/2 message was encoded into `slot` and accepted: saves the packet and its header, then syncs.
@@ -244,24 +262,81 @@ export class SessionJournal implements JournalSeam {
   }
 
   /**
-   * Setup: opens the store and reads back what was saved into the pool (see the module notes). Fills
-   * {@link restoredSlots} (oldest first) and {@link restoredIncoming}; reports through the `report` callback what
-   * could not be restored. Allocates.
-   * @returns how many messages were restored.
+   * @inheritDoc
+   * In-flight messages keep their packet ids (resent first on the first connection, with DUP; PUBREL for a
+   * PUBREC'd QoS 2 message); queued ones go back to the queue, oldest first; each gets a new completion token.
+   * Past a smaller in-flight window a message goes back to the queue (a new id when sent), except a PUBREC'd
+   * QoS 2 message: only its PUBREL may be sent, so with no room it is reported as not restored, like a QoS 2
+   * message without a QoS 2 engine and anything the queue has no room for.
    */
-  restore(): number {
+  restore(session: Session): number {
+    if (this.#load() === 0 && this.#restoredIncoming.length === 0) {
+      if (this.#lost > 0) this.#report(new StoreError(OPERATIONS[RESTORE], this.#lost));
+      return 0;
+    }
+    let lost = this.#lost;
+    let restored = 0;
+    const pool = session.pool;
+    const inflight = session.inflight;
+    const q2 = session.qos2;
+    for (let k = 0; k < this.#restoredSlots.length; k++) {
+      const slot = this.#restoredSlots[k]!;
+      const r = slot - this.#firstSlot;
+      const qos = this.#qos[r]!;
+      const phase = this.#phase[r]!;
+      const length = this.#length[r]!;
+      const idOffset = this.#idOffset[r]!;
+      const id = this.#id[r]!;
+      const state = this.#state[r]!;
+      if (qos === 2 && q2 === null) {
+        lost++;
+        session.release(slot);
+        continue;
+      }
+      const token = session.newToken();
+      if (state === RecordState.IN_FLIGHT && id !== 0 && inflight.indexOf(id) < 0 && !inflight.full) {
+        const at = pool.offsetOf(slot);
+        pool.bytes[at + idOffset] = id >>> 8;
+        pool.bytes[at + idOffset + 1] = id & 0xff;
+        const i = inflight.add(id, slot, length);
+        session.tokens[i] = token;
+        if (qos === 2) q2!.phase[i] = phase === 2 ? 2 : 1;
+        restored++;
+        continue;
+      }
+      if (phase === 2 || session.outbox.push(slot, length, qos, idOffset, token) < 0) {
+        lost++;
+        session.release(slot);
+        continue;
+      }
+      if (state !== RecordState.QUEUED) this.update(slot, RecordState.QUEUED, 0, 0);
+      restored++;
+    }
+    if (q2 !== null) {
+      for (let k = 0; k < this.#restoredIncoming.length; k++) if (!q2.restore(this.#restoredIncoming[k]!)) lost++;
+    }
+    if (lost > 0) this.#report(new StoreError(OPERATIONS[RESTORE], lost));
+    return restored;
+  }
+
+  /**
+   * Opens the store and reads back what was saved into the pool (see the module notes): the slots of the intact
+   * messages, oldest first, and the incoming QoS 2 ids; counts what was unreadable. Allocates.
+   * @returns how many messages were read back.
+   */
+  #load(): number {
     const store = this.#store;
     if (this.#pool === null) return 0;
     const before = store.open(this.#size);
     if (before < 0) {
       this.#broken = true;
-      this.#report(StoreOp.OPEN, before);
+      this.#report(new StoreError(OPERATIONS[OPEN], before));
       return 0;
     }
     const head = new Uint8Array(FILE_HEADER);
     if (before === 0 || store.read(0, head) !== FILE_HEADER || get32(head, 0) !== MAGIC || head[4] !== VERSION
       || get32(head, 28) !== adler32(head, 0, 28)) {
-      if (before > 0) this.#report(StoreOp.RESTORE, -1); // something unreadable was there: say so, start afresh
+      if (before > 0) this.#report(new StoreError(OPERATIONS[RESTORE], -1)); // something unreadable was there: say so, start afresh
       this.#format();
       return 0;
     }
@@ -326,27 +401,26 @@ export class SessionJournal implements JournalSeam {
         else lost++;
       }
     }
-    this.restoredSlots = Int32Array.from(slots);
-    this.restoredIncoming = Uint16Array.from(incoming);
-    this.restoredCount = slots.length;
+    this.#restoredSlots = Int32Array.from(slots);
+    this.#restoredIncoming = Uint16Array.from(incoming);
     if (!same) this.#relayout();
     else if (!compact) {
       for (let k = 0; k < this.#incoming; k++) this.incoming(k, k < incoming.length ? incoming[k]! : 0);
     }
-    if (lost > 0) this.#report(StoreOp.RESTORE, lost);
+    this.#lost = lost;
     return slots.length;
   }
 
   /** The configuration changed: the region is written afresh in the new layout with what was restored. */
   #relayout(): void {
     this.#format();
-    for (let k = 0; k < this.restoredSlots.length; k++) {
-      const slot = this.restoredSlots[k]!;
+    for (let k = 0; k < this.#restoredSlots.length; k++) {
+      const slot = this.#restoredSlots[k]!;
       const r = slot - this.#firstSlot;
       this.#write(FILE_HEADER + r * this.#recordSize + RECORD_HEADER, this.#slotViews[r]!);
       this.#writeHeader(r);
     }
-    for (let k = 0; k < this.restoredIncoming.length; k++) this.incoming(k, this.restoredIncoming[k]!);
+    for (let k = 0; k < this.#restoredIncoming.length; k++) this.incoming(k, this.#restoredIncoming[k]!);
     this.#sync();
   }
 
@@ -391,14 +465,14 @@ export class SessionJournal implements JournalSeam {
     this.writes++;
     const rc = this.#store.write(position, from);
     if (rc >= 0) return true;
-    this.#failed(StoreOp.WRITE, rc);
+    this.#failed(WRITE, rc);
     return false;
   }
 
   #sync(): void {
     this.syncs++;
     const rc = this.#store.sync();
-    if (rc < 0) this.#failed(StoreOp.SYNC, rc);
+    if (rc < 0) this.#failed(SYNC, rc);
     else this.#failing = false;
   }
 
@@ -407,6 +481,6 @@ export class SessionJournal implements JournalSeam {
     this.failures++;
     if (this.#failing) return;
     this.#failing = true;
-    this.#report(op, rc);
+    this.#report(new StoreError(OPERATIONS[op]!, rc));
   }
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import { BufferPool } from "../codec/pool.js";
+import type { MqttError } from "./errors.js";
 import { InflightTable } from "./inflight.js";
 import { Outbox } from "./outbox.js";
 import { Router } from "./router.js";
@@ -64,14 +65,8 @@ export const RecordState = Object.freeze({
   IN_FLIGHT: 2,
 } as const);
 
-/** Which store operation failed, as passed to a {@link JournalReport}. */
-export const StoreOp = Object.freeze({ OPEN: 1, READ: 2, WRITE: 3, SYNC: 4, RESTORE: 5 } as const);
-
-/**
- * Receives journal failures: `op` is a {@link StoreOp}; `detail` is the store's negative code, or for RESTORE the
- * number of saved messages that could not be restored (-1: the store held something that is not a session image).
- */
-export type JournalReport = (op: number, detail: number) => void;
+/** Receives what the journal reports (a `StoreError`): the client counts it and passes it to `onError`. */
+export type JournalReport = (error: MqttError) => void;
 
 /**
  * The persistence seam: what the client needs from a session journal (`SessionJournal` in `journal.ts`,
@@ -81,24 +76,11 @@ export type JournalReport = (op: number, detail: number) => void;
 export interface JournalSeam {
   /** Setup: the tx pool's message slots are `[firstSlot, pool.slotCount)`; `incoming` QoS 2 cells; failures go to `report`. */
   bind(pool: BufferPool, firstSlot: number, incoming: number, report: JournalReport): void;
-  /** Setup: reads back what was saved into the pool. @returns how many messages were restored. */
-  restore(): number;
-  /** Slots of the restored messages, oldest accepted first. */
-  readonly restoredSlots: Int32Array;
-  /** Incoming QoS 2 ids received and not released before the reboot. */
-  readonly restoredIncoming: Uint16Array;
-  /** @returns the saved {@link RecordState} of the message in `slot`. */
-  stateOf(slot: number): number;
-  /** @returns the QoS of the message in `slot`. */
-  qosOf(slot: number): number;
-  /** @returns the QoS 2 phase of the message in `slot` (1 PUBLISH sent, 2 PUBREC received; 0 otherwise). */
-  phaseOf(slot: number): number;
-  /** @returns the packet id of the in-flight message in `slot` (0 while queued). */
-  idOf(slot: number): number;
-  /** @returns the encoded length of the message in `slot`. */
-  lengthOf(slot: number): number;
-  /** @returns where the packet id sits inside the encoded message in `slot`. */
-  idOffsetOf(slot: number): number;
+  /**
+   * Setup: reads back what was saved and puts it into `session` (in-flight table, queue, QoS 2 engine); reports
+   * what could not be put back. Allocates. @returns how many messages were put back.
+   */
+  restore(session: Session): number;
   /** A QoS 1/2 message was encoded into `slot` and accepted: saved before any of its bytes can leave. */
   stored(slot: number, state: number, qos: number, phase: number, id: number, length: number, idOffset: number): void;
   /** The message in `slot` changed state, phase or packet id. */
@@ -176,61 +158,14 @@ export class Session {
   }
 
   /**
-   * Setup, once the staging slots are taken: binds the QoS 2 engine and, with a journal, puts back what it
-   * saved before a reboot. In-flight messages keep their packet ids (resent on the first connection); queued
-   * ones go back to the queue, oldest first. Each gets a new completion token.
-   * @returns how many saved messages could not be put back (no QoS 2 engine for a QoS 2 message, or no room).
+   * Setup, once the staging slots are taken: binds the QoS 2 engine and, with a journal, has it put back what
+   * it saved before a reboot (see `journal.ts`).
+   * @returns how many saved messages were put back.
    */
   start(journal: JournalSeam | null): number {
-    const q2 = this.qos2;
-    if (q2 !== null) q2.bind(this.inflight.capacity, journal);
+    if (this.qos2 !== null) this.qos2.bind(this.inflight.capacity, journal);
     this.journal = journal;
-    if (journal === null || journal.restore() === 0 && journal.restoredIncoming.length === 0) return 0;
-    let lost = 0;
-    const pool = this.pool;
-    const inflight = this.inflight;
-    for (let k = 0; k < journal.restoredSlots.length; k++) {
-      const slot = journal.restoredSlots[k]!;
-      const qos = journal.qosOf(slot);
-      const phase = journal.phaseOf(slot);
-      const length = journal.lengthOf(slot);
-      const idOffset = journal.idOffsetOf(slot);
-      if (qos === 2 && q2 === null) {
-        lost++;
-        this.release(slot);
-        continue;
-      }
-      const token = this.newToken();
-      const id = journal.idOf(slot);
-      // In flight: same packet id again (the broker may hold it). Past a smaller window a message goes back to
-      // the queue (a new id when sent), except a PUBREC'd QoS 2 message: only its PUBREL may be sent, so with no
-      // room for it it is reported as not restored.
-      if (journal.stateOf(slot) === RecordState.IN_FLIGHT && id !== 0 && this.#idFree(id) && !inflight.full) {
-        const at = pool.offsetOf(slot);
-        pool.bytes[at + idOffset] = id >>> 8;
-        pool.bytes[at + idOffset + 1] = id & 0xff;
-        const i = inflight.add(id, slot, length);
-        if (i >= 0) {
-          this.tokens[i] = token;
-          if (qos === 2) q2!.phase[i] = phase === 2 ? 2 : 1;
-          continue;
-        }
-      }
-      if (phase === 2 || this.outbox.push(slot, length, qos, idOffset, token) < 0) {
-        lost++;
-        this.release(slot);
-        continue;
-      }
-      if (journal.stateOf(slot) !== RecordState.QUEUED) journal.update(slot, RecordState.QUEUED, 0, 0);
-    }
-    if (q2 !== null) {
-      for (let k = 0; k < journal.restoredIncoming.length; k++) if (!q2.restore(journal.restoredIncoming[k]!)) lost++;
-    }
-    return lost;
-  }
-
-  #idFree(id: number): boolean {
-    return this.inflight.indexOf(id) < 0;
+    return journal === null ? 0 : journal.restore(this);
   }
 
   /**

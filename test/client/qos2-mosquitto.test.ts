@@ -2,14 +2,13 @@
 // QoS 2 observer), PUBREL (not PUBLISH) resent after a reconnect for a message the broker had PUBREC'd, and
 // exactly-once across a broker restart with persistence on, outgoing and incoming, counted by an independent
 // QoS 2 subscriber and by our handler.
-import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
 import { collect, connectObserver } from "../helpers/mqttjs.js";
 import { uniqueTopic } from "../helpers/topics.js";
-import { BUSY, QUEUED, QUEUE_FULL, Qos2Engine, SENT } from "../../src/client/index.js";
-import { bytes, makeClient, sleep, until } from "./util.js";
+import { Qos2Engine, SENT } from "../../src/client/index.js";
+import { NumberedPublisher, bytes, countNumbered, makeClient, sleep, until } from "./util.js";
 
 let broker: MosquittoBroker;
 let proxy: FaultProxy;
@@ -100,77 +99,30 @@ describe("QoS 2 across a mosquitto restart with persistence on", () => {
 
   it(`outgoing: ${TOTAL} QoS 2 publishes, restart at ${RESTART_AT}: an independent QoS 2 subscriber sees each exactly once`, async () => {
     const topic = uniqueTopic("xsmqtt/q2restart-out");
-    const seen = new Uint8Array(TOTAL);
-    let unique = 0;
-    let duplicates = 0;
-    const observer = mqtt.connect(broker.url, {
-      protocolVersion: 4, clean: false, clientId: `obs-q2r-${process.pid}`, reconnectPeriod: 100, connectTimeout: 3000,
-    });
-    observer.on("error", () => undefined);
-    observer.on("message", (_t, payload) => {
-      const i = payload.readUInt32BE(0);
-      if (i >= TOTAL) return;
-      if (seen[i] === 0) {
-        seen[i] = 1;
-        unique++;
-      } else duplicates++;
-    });
-    await new Promise<void>((resolve, reject) => {
-      observer.once("connect", () => resolve());
-      observer.once("error", reject);
-    });
-    await observer.subscribeAsync(topic, { qos: 2 });
-
-    let next = 0;
-    let restarted = false;
-    let retry: NodeJS.Timeout | null = null;
-    const payload = new Uint8Array(4);
-    const view = new DataView(payload.buffer);
-    let fill = (): void => undefined;
+    const observed = await countNumbered(broker.url, `obs-q2r-${process.pid}`, topic, 2, TOTAL);
+    const stream = new NumberedPublisher(TOTAL, 2, RESTART_AT, () => void broker.restart());
     const { client } = makeClient(broker.port, {
       clientId: `q2r-out-${process.pid}`,
       cleanSession: false,
       inflightWindow: 16,
       offlineQueue: 256,
       qos2: new Qos2Engine(),
-      onWritable: () => fill(),
-      onConnected: () => fill(),
+      onWritable: stream.fill,
+      onConnected: stream.fill,
     });
-    const handle = client.topic(topic);
-    fill = (): void => {
-      while (next < TOTAL) {
-        view.setUint32(0, next);
-        const status = client.publish(handle, payload, 0, 4, 2, false);
-        if (status === SENT || status === QUEUED) {
-          next++;
-          if (next === RESTART_AT && !restarted) {
-            restarted = true;
-            void broker.restart();
-          }
-          continue;
-        }
-        if (status === QUEUE_FULL && retry === null) {
-          retry = setTimeout(() => {
-            retry = null;
-            fill();
-          }, 20);
-        }
-        expect([BUSY, QUEUE_FULL]).toContain(status);
-        return;
-      }
-    };
+    stream.attach(client, topic);
     client.connect();
-    await until(() => next === TOTAL, 30000, "all publishes accepted");
+    await until(() => stream.next === TOTAL, 30000, "all publishes accepted");
     await until(() => client.inflight === 0 && client.queued === 0, 15000, "all completed (PUBCOMP)");
-    await until(() => unique === TOTAL, 15000, `observer saw all (${unique})`);
+    await until(() => observed.unique === TOTAL, 15000, `observer saw all (${observed.unique})`);
     await sleep(500);
-    expect(restarted).toBe(true);
+    expect(stream.restarted).toBe(true);
     expect(client.counters.reconnects).toBeGreaterThanOrEqual(1);
-    expect(unique).toBe(TOTAL); // 0 lost
-    expect(duplicates).toBe(0); // 0 duplicated
+    expect(observed.unique).toBe(TOTAL); // 0 lost
+    expect(observed.duplicates).toBe(0); // 0 duplicated
     client.end();
-    if (retry !== null) clearTimeout(retry);
-    await observer.endAsync();
+    stream.stop();
+    await observed.end();
   }, 60000);
 
   it(`incoming: ${TOTAL} QoS 2 messages queued for our persistent session, restart at ${RESTART_AT}: our handler gets each exactly once`, async () => {

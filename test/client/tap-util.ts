@@ -98,9 +98,9 @@ export function contains(hay: ArrayLike<number>, needle: Uint8Array): boolean {
   return false;
 }
 
-/** Decoded PUBLISHes in a byte stream written by the client: topic, payload text, qos, dup, id. */
-export function publishes(bytes: number[]): { topic: string; payload: string; qos: number; dup: boolean; id: number }[] {
-  const out: { topic: string; payload: string; qos: number; dup: boolean; id: number }[] = [];
+/** Each whole packet in a byte stream: its first byte, where its body starts and where it ends. */
+function frames(bytes: number[]): { first: number; body: number; end: number }[] {
+  const out: { first: number; body: number; end: number }[] = [];
   let i = 0;
   while (i < bytes.length) {
     const first = bytes[i]!;
@@ -108,35 +108,32 @@ export function publishes(bytes: number[]): { topic: string; payload: string; qo
     do { b = bytes[j++]!; len += (b & 127) * mult; mult *= 128; } while (b & 128);
     const end = j + len;
     if (end > bytes.length) break;
-    if (first >> 4 === 3) {
-      const qos = (first >> 1) & 3;
-      const tl = (bytes[j]! << 8) | bytes[j + 1]!;
-      const topic = String.fromCharCode(...bytes.slice(j + 2, j + 2 + tl));
-      let k = j + 2 + tl;
-      let id = 0;
-      if (qos > 0) { id = (bytes[k]! << 8) | bytes[k + 1]!; k += 2; }
-      out.push({ topic, payload: String.fromCharCode(...bytes.slice(k, end)), qos, dup: (first & 8) !== 0, id });
-    }
+    out.push({ first, body: j, end });
     i = end;
+  }
+  return out;
+}
+
+/** Decoded PUBLISHes in a byte stream written by the client: topic, payload text, qos, dup, id. */
+export function publishes(bytes: number[]): { topic: string; payload: string; qos: number; dup: boolean; id: number }[] {
+  const out: { topic: string; payload: string; qos: number; dup: boolean; id: number }[] = [];
+  for (const { first, body: j, end } of frames(bytes)) {
+    if (first >> 4 !== 3) continue;
+    const qos = (first >> 1) & 3;
+    const tl = (bytes[j]! << 8) | bytes[j + 1]!;
+    const topic = String.fromCharCode(...bytes.slice(j + 2, j + 2 + tl));
+    let k = j + 2 + tl;
+    let id = 0;
+    if (qos > 0) { id = (bytes[k]! << 8) | bytes[k + 1]!; k += 2; }
+    out.push({ topic, payload: String.fromCharCode(...bytes.slice(k, end)), qos, dup: (first & 8) !== 0, id });
   }
   return out;
 }
 
 /** Every packet in a byte stream written by the client, in order: type, first byte and (4-byte acks) packet id. */
 export function packets(bytes: number[]): { type: number; flags: number; id: number }[] {
-  const out: { type: number; flags: number; id: number }[] = [];
-  let i = 0;
-  while (i < bytes.length) {
-    const first = bytes[i]!;
-    let mult = 1, len = 0, j = i + 1, b = 0;
-    do { b = bytes[j++]!; len += (b & 127) * mult; mult *= 128; } while (b & 128);
-    const end = j + len;
-    if (end > bytes.length) break;
+  return frames(bytes).map(({ first, body }) => {
     const type = first >> 4;
-    let id = 0;
-    if (type >= 4 && type <= 7) id = (bytes[j]! << 8) | bytes[j + 1]!;
-    out.push({ type, flags: first & 15, id });
-    i = end;
-  }
-  return out;
+    return { type, flags: first & 15, id: type >= 4 && type <= 7 ? (bytes[body]! << 8) | bytes[body + 1]! : 0 };
+  });
 }

@@ -2,11 +2,12 @@
  * Shared helpers for the client scenarios (not a test file): build an MqttClient on the Node host with
  * event recording, and bounded polling.
  */
-import { afterAll, beforeAll } from "vitest";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createNodeHost } from "../../hosts/node/index.js";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { startMosquitto, type MosquittoBroker } from "../helpers/mosquitto.js";
-import { MqttClient, type MqttClientOptions } from "../../src/client/index.js";
+import { BUSY, MqttClient, QUEUED, QUEUE_FULL, SENT, type MqttClientOptions } from "../../src/client/index.js";
 import type { MqttError } from "../../src/client/errors.js";
 import type { Host } from "../../src/client/host.js";
 
@@ -93,4 +94,95 @@ export function brokerBehindProxy(): { broker: MosquittoBroker; proxy: FaultProx
     await rig.broker?.dispose();
   });
   return rig;
+}
+
+/** What {@link countNumbered} counts: distinct numbers seen and receipts beyond the first. */
+export interface NumberedCount {
+  unique: number;
+  duplicates: number;
+  /** Ends the observer. */
+  end(): Promise<void>;
+}
+
+/**
+ * An independent MQTT.js observer with a persistent session (it outlives a broker restart) subscribed to `topic`
+ * at `qos`, counting 4-byte big-endian numbers below `total`.
+ */
+export async function countNumbered(url: string, clientId: string, topic: string, qos: 1 | 2, total: number): Promise<NumberedCount> {
+  const seen = new Uint8Array(total);
+  const observer = mqtt.connect(url, { protocolVersion: 4, clean: false, clientId, reconnectPeriod: 100, connectTimeout: 3000 });
+  const count: NumberedCount = { unique: 0, duplicates: 0, end: async () => { await observer.endAsync(); } };
+  observer.on("error", () => undefined);
+  observer.on("message", (_t, payload) => {
+    const i = payload.readUInt32BE(0);
+    if (i >= total) return;
+    if (seen[i] === 0) {
+      seen[i] = 1;
+      count.unique++;
+    } else count.duplicates++;
+  });
+  await new Promise<void>((resolve, reject) => {
+    observer.once("connect", () => resolve());
+    observer.once("error", reject);
+  });
+  await observer.subscribeAsync(topic, { qos });
+  return count;
+}
+
+/**
+ * Publishes `total` numbered messages (4-byte big-endian) at `qos` as fast as the client accepts them and calls
+ * `onRestartPoint` once `restartAt` have been accepted. Pass {@link NumberedPublisher.fill} as the client's
+ * `onWritable` and `onConnected`, then {@link NumberedPublisher.attach} the client: BUSY waits for those
+ * callbacks, QUEUE_FULL retries after 20 ms, and any other refusal fails the test.
+ */
+export class NumberedPublisher {
+  /** Messages accepted so far (SENT or QUEUED). */
+  next = 0;
+  /** `onRestartPoint` was called. */
+  restarted = false;
+  #client: MqttClient | null = null;
+  #handle = 0;
+  #retry: NodeJS.Timeout | null = null;
+  readonly #payload = new Uint8Array(4);
+  readonly #view = new DataView(this.#payload.buffer);
+
+  constructor(readonly total: number, readonly qos: 1 | 2, readonly restartAt: number, readonly onRestartPoint: () => void) {}
+
+  /** Starts publishing through `client` on `topic`. */
+  attach(client: MqttClient, topic: string): void {
+    this.#client = client;
+    this.#handle = client.topic(topic);
+  }
+
+  /** Publishes until refused; a no-op before {@link attach}. */
+  readonly fill = (): void => {
+    const client = this.#client;
+    if (client === null) return;
+    while (this.next < this.total) {
+      this.#view.setUint32(0, this.next);
+      const status = client.publish(this.#handle, this.#payload, 0, 4, this.qos, false);
+      if (status === SENT || status === QUEUED) {
+        this.next++;
+        if (this.next === this.restartAt && !this.restarted) {
+          this.restarted = true;
+          this.onRestartPoint();
+        }
+        continue;
+      }
+      if (status === QUEUE_FULL && this.#retry === null) {
+        this.#retry = setTimeout(() => {
+          this.#retry = null;
+          this.fill();
+        }, 20);
+      }
+      expect([BUSY, QUEUE_FULL]).toContain(status);
+      return;
+    }
+  };
+
+  /** Cancels a pending retry. */
+  stop(): void {
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
+  }
 }

@@ -175,23 +175,18 @@ export async function runCrashStream(o: CrashRunOptions): Promise<CrashRunResult
     }
     if (!finished) throw new Error(`publisher did not finish within ${o.timeoutMs} ms: ${log.slice(-5).join(" | ")}`);
     // Everything the publisher completed has been acknowledged by the broker; give delivery a moment.
-    const deadline = Date.now() + 5000;
     const counts = new Map<number, number>();
-    while (Date.now() < deadline) {
+    const count = (): void => {
       counts.clear();
       for (const m of seen.messages) {
         const n = Number(m.payload.toString());
         counts.set(n, (counts.get(n) ?? 0) + 1);
       }
-      if (counts.size >= o.count) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    };
+    const deadline = Date.now() + 5000;
+    for (count(); counts.size < o.count && Date.now() < deadline; count()) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200)); // late duplicates, if any, arrive too
-    counts.clear();
-    for (const m of seen.messages) {
-      const n = Number(m.payload.toString());
-      counts.set(n, (counts.get(n) ?? 0) + 1);
-    }
+    count();
     let lost = 0;
     let duplicates = 0;
     for (let n = 0; n < o.count; n++) {

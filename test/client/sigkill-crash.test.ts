@@ -18,11 +18,11 @@ afterAll(async () => {
 
 describe("SIGKILL during a stream, restart with the same session (short)", () => {
   for (const qos of [1, 2] as const) {
-    it(`QoS ${qos}: 4 kills at random points, ${qos === 1 ? "0 lost" : "0 lost, 0 duplicated"}`, async () => {
+    it(`QoS ${qos}: 4 kills at random points in a 2,000-message stream, ${qos === 1 ? "0 lost" : "0 lost, 0 duplicated"}`, async () => {
       const seed = Date.now() % 100000;
       const r = await runCrashStream({
         brokerUrl: broker.url, brokerPort: broker.port, topic: uniqueTopic(`xsmqtt/crash/q${qos}`), qos,
-        count: 600, kills: 4, killAfterMs: [5, 80], durable: false, random: mulberry32(seed) /* seeded: a failing run's kill points can be replayed */, timeoutMs: 45_000,
+        count: 2000, kills: 4, killAfterMs: [5, 80], durable: false, random: mulberry32(seed) /* seeded: a failing run's kill points can be replayed */, timeoutMs: 45_000,
       });
       const summary = `seed ${seed}: ${JSON.stringify({ ...r, log: r.log.filter((l) => !l.startsWith("BOOT")).slice(-12) })}`;
       expect(r.kills, summary).toBe(4);

@@ -25,7 +25,7 @@ describe("SIGKILL during a stream on Moddable (mcsim), restart with the same ses
       const topic = uniqueTopic(`xsmqtt/crash-device/q${qos}`);
       const files = buildDir(`crash-files-q${qos}`);
       mkdirSync(files, { recursive: true });
-      const count = 800;
+      const count = 2000; // at most 400 messages/s: 5 s of stream, longer than three kills at 900 ms
       const clientId = `crash-device-${qos}-${process.pid}`;
       const build = mcconfig(path.join(ROOT, "test/device/crash-app/manifest.json"), buildDir("crash-app"), {
         mqttPort: broker.port, topic, clientId, qos, count, files: `${files}/`,
